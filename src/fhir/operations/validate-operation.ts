@@ -1,0 +1,51 @@
+import type { OperationOutcome, Parameters, Resource } from 'fhir/r4';
+import { FhirError, badRequest, issue } from '../../shared/fhir-error';
+import type { OperationCall, OperationHandler, RequestContext } from '../rest/request-context';
+
+const MODES = ['create', 'update', 'delete', 'profile'];
+
+function param(parameters: Parameters, name: string) {
+  return parameters.parameter?.find((p) => p.name === name);
+}
+
+/**
+ * $validate at type and instance level (http://hl7.org/fhir/R4/resource-operation-validate.html):
+ * the resource (body, or the `resource` parameter), an optional `profile` and `mode`. Answers 200
+ * with an OperationOutcome listing every issue; "All OK" when there is none.
+ */
+export const validateOperation: OperationHandler = {
+  name: 'validate',
+  levels: ['type', 'instance'],
+  methods: ['POST'],
+  definition: { url: 'http://hl7.org/fhir/OperationDefinition/Resource-validate', name: 'validate' },
+  async invoke(ctx: RequestContext, call: OperationCall): Promise<Resource> {
+    const { parameters, body, resourceType, id } = call;
+    const mode = param(parameters, 'mode')?.valueCode ?? param(parameters, 'mode')?.valueString;
+    if (mode && !MODES.includes(mode)) throw badRequest(`$validate mode '${mode}' is not one of ${MODES.join(', ')}`, 'Parameters.parameter.mode');
+    const profile = param(parameters, 'profile')?.valueUri ?? param(parameters, 'profile')?.valueCanonical ?? param(parameters, 'profile')?.valueString;
+    let resource: Resource | undefined = body?.resourceType === 'Parameters' ? param(parameters, 'resource')?.resource : body;
+    if (mode === 'delete') {
+      if (!id) throw badRequest('$validate mode=delete needs an instance: POST [type]/[id]/$validate');
+      const current = await ctx.services.store.read(ctx.trx, resourceType!, id);
+      const outcome: OperationOutcome = current && !current.deleted
+        ? { resourceType: 'OperationOutcome', issue: [{ severity: 'information', code: 'informational', diagnostics: `${resourceType}/${id} can be deleted` }] }
+        : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found', diagnostics: `${resourceType}/${id} does not exist` }] };
+      return outcome;
+    }
+    if (!resource && id) resource = (await ctx.services.store.read(ctx.trx, resourceType!, id))?.content;
+    if (!resource) throw badRequest('$validate needs a resource: send it as the body or as the "resource" parameter', 'Parameters.parameter.resource');
+    if (resourceType && resource.resourceType !== resourceType) {
+      throw new FhirError(400, issue('invalid', `$validate on ${resourceType} got a ${resource.resourceType}`, 'resourceType'));
+    }
+    const issues = ctx.services.validator.validate(resource, { profiles: profile ? [profile] : [] });
+    if (mode === 'update' && !resource.id) issues.push({ severity: 'error', code: 'required', diagnostics: 'mode=update requires the resource id', expression: [`${resource.resourceType}.id`] });
+    if (profile && issues.some((i) => i.code === 'not-found' && i.diagnostics?.includes(profile))) {
+      throw new FhirError(400, issues.filter((i) => i.code === 'not-found'));
+    }
+    const outcome: OperationOutcome = {
+      resourceType: 'OperationOutcome',
+      issue: issues.length ? issues : [{ severity: 'information', code: 'informational', diagnostics: 'All OK: no issues found' }],
+    };
+    return outcome;
+  },
+};

@@ -1,0 +1,109 @@
+import type { Plugin, Request, ResponseToolkit, ResponseObject } from '@hapi/hapi';
+import type { Binary, Resource } from 'fhir/r4';
+import { FhirError, issue } from '../../../shared/fhir-error';
+import { fhirJsonToXml } from '../../format/xml';
+import { dispatch } from '../dispatch';
+import type { FhirRequest, FhirResponse } from '../fhir-request';
+import type { FhirServices, RequestContext } from '../request-context';
+import { ANONYMOUS } from '../request-context';
+import { etag } from '../request-rules';
+import { binaryBytes } from '../interactions/read';
+import { CONTENT_TYPES, parseBody, responseFormat } from './content-negotiation';
+import type { Format } from './content-negotiation';
+
+export interface FhirRoutesOptions {
+  services: FhirServices;
+  /** Path prefix of the FHIR endpoint, e.g. /fhir. */
+  prefix: string;
+}
+
+/** Serialises a resource in the negotiated format. */
+export function serialise(resource: Resource, format: Format, pretty: boolean): string {
+  return format === 'xml' ? fhirJsonToXml(resource, { pretty }) : JSON.stringify(resource, null, pretty ? 2 : undefined);
+}
+
+function header(request: Request, name: string): string | undefined {
+  const v = request.headers[name] as string | string[] | undefined;
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function toFhirRequest(request: Request, prefix: string): FhirRequest {
+  const url = request.url;
+  const rest = url.pathname.slice(prefix.length);
+  const path = rest.split('/').filter(Boolean).map((s) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      throw new FhirError(400, issue('invalid', `Malformed percent-encoding in URL segment '${s.slice(0, 40)}'`));
+    }
+  });
+  const method = request.method.toUpperCase() as FhirRequest['method'];
+  const payload = request.payload as Buffer | undefined;
+  let query = [...url.searchParams];
+  const contentType = header(request, 'content-type');
+  // POST [type]/_search carries the parameters as a form body (http://hl7.org/fhir/R4/search.html#Introduction).
+  if (method === 'POST' && path[path.length - 1] === '_search' && payload?.length) {
+    if (!contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+      throw new FhirError(415, issue('not-supported', 'POST _search requires Content-Type application/x-www-form-urlencoded'));
+    }
+    query = [...query, ...new URLSearchParams(payload.toString('utf8'))];
+  }
+  return {
+    method,
+    path,
+    query,
+    body: parseBody(payload, contentType, method, path),
+    headers: {
+      ifMatch: header(request, 'if-match'),
+      ifNoneMatch: header(request, 'if-none-match'),
+      ifNoneExist: header(request, 'if-none-exist'),
+      ifModifiedSince: header(request, 'if-modified-since'),
+      prefer: header(request, 'prefer'),
+    },
+  };
+}
+
+/** Writes a FhirResponse as an HTTP response (status, ETag, Last-Modified, Location, body). */
+export function writeHttpResponse(h: ResponseToolkit, res: FhirResponse, format: Format, pretty: boolean, rawBinary: boolean): ResponseObject {
+  let response: ResponseObject;
+  if (rawBinary && res.resource?.resourceType === 'Binary') {
+    const { raw, contentType } = binaryBytes(res.resource as Binary);
+    response = h.response(raw).type(contentType);
+  } else if (res.resource) {
+    response = h.response(serialise(res.resource, format, pretty)).type(CONTENT_TYPES[format]);
+  } else {
+    response = h.response().code(res.status === 200 ? 204 : res.status);
+  }
+  if (res.resource) response.code(res.status);
+  if (res.versionId) response.header('ETag', etag(res.versionId));
+  if (res.lastModified) response.header('Last-Modified', res.lastModified.toUTCString());
+  if (res.location) response.header(res.status === 201 ? 'Location' : 'Content-Location', res.location);
+  for (const [k, v] of Object.entries(res.headers ?? {})) response.header(k, v);
+  return response;
+}
+
+/** The FHIR REST endpoint as one hapi plugin: every method on `${prefix}/{path*}` goes through dispatch(). */
+export const fhirRoutesPlugin: Plugin<FhirRoutesOptions> = {
+  name: 'tessera-fhir-routes',
+  register(server, { services, prefix }) {
+    const handler = async (request: Request, h: ResponseToolkit) => {
+      const query = request.url.searchParams;
+      const format = responseFormat(query.get('_format') ?? undefined, header(request, 'accept'));
+      const pretty = query.get('_pretty') === 'true';
+      const fhirRequest = toFhirRequest(request, prefix);
+      const isBinaryRead = fhirRequest.path[0] === 'Binary' && fhirRequest.path.length >= 2 && request.method === 'get';
+      if (format === undefined && !isBinaryRead) {
+        throw new FhirError(406, issue('not-supported', `Accept '${header(request, 'accept')}' is not supported: expected application/fhir+json or application/fhir+xml`));
+      }
+      const ctx: RequestContext = { services, principal: ANONYMOUS, now: () => new Date() };
+      const res = await dispatch(ctx, fhirRequest);
+      const chosen: Format = format === 'xml' ? 'xml' : 'json';
+      return writeHttpResponse(h, res, chosen, pretty, isBinaryRead && format !== 'json' && format !== 'xml');
+    };
+    const payload = { parse: false, output: 'data' as const, maxBytes: services.bodyLimitBytes };
+    for (const path of [prefix, `${prefix}/{path*}`]) {
+      server.route({ method: ['GET', 'DELETE'], path, handler });
+      server.route({ method: ['POST', 'PUT', 'PATCH'], path, handler, options: { payload } });
+    }
+  },
+};

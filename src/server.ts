@@ -1,0 +1,36 @@
+import Hapi from '@hapi/hapi';
+import type { TesseraConfig } from './config/load-config';
+import type { Database } from './storage/create-database';
+import { ResourceStore } from './storage/resource-store';
+import { createSearchEngine } from './fhir/search';
+import { createValidator } from './fhir/validation';
+import type { FhirServices, OperationHandler } from './fhir/rest/request-context';
+import { fhirRoutesPlugin } from './fhir/rest/http/fhir-routes';
+import { errorResponsesPlugin } from './fhir/rest/http/error-responses';
+import { validateOperation } from './fhir/operations/validate-operation';
+import { buildOperations } from './operations';
+
+/**
+ * Composes Tessera: storage, search, validation and operations behind the hapi FHIR endpoint.
+ * Nothing here starts listening; main.ts (or a test) calls server.start() / server.inject().
+ */
+export async function createServer(config: TesseraConfig, db: Database): Promise<{ server: Hapi.Server; services: FhirServices }> {
+  const search = createSearchEngine();
+  const store = new ResourceStore(db.knex, search.indexer);
+  const validator = createValidator({ profilesDir: config.profilesDir });
+  const operations: OperationHandler[] = [validateOperation, ...buildOperations()];
+  const services: FhirServices = { knex: db.knex, store, search, validator, operations, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes };
+
+  const server = Hapi.server({
+    port: config.port,
+    host: config.host,
+    routes: {
+      cors: { origin: ['*'], additionalHeaders: ['Prefer', 'If-None-Exist', 'If-Match'], additionalExposedHeaders: ['Location', 'Content-Location', 'ETag', 'Last-Modified'] },
+    },
+    router: { stripTrailingSlash: true },
+  });
+  server.app = { services } as never;
+  await server.register({ plugin: errorResponsesPlugin, options: { bodyLimitBytes: config.bodyLimitBytes } });
+  await server.register({ plugin: fhirRoutesPlugin, options: { services, prefix: '/fhir' } });
+  return { server, services };
+}

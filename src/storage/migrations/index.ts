@@ -1,0 +1,34 @@
+import type { Knex } from 'knex';
+import * as m01 from './20261123-01-extensions';
+import * as m02 from './20261123-02-resource-tables';
+import * as m03 from './20261123-03-search-index';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Every migration, in order. Listed explicitly (not globbed) so they run the same under tsx,
+ * vitest and the knex CLI. Add new ones at the end: `YYYYMMDD-NN-what-it-does.ts`.
+ */
+export const MIGRATIONS: Array<[name: string, migration: Migration]> = [
+  ['20261123-01-extensions', m01],
+  ['20261123-02-resource-tables', m02],
+  ['20261123-03-search-index', m03],
+];
+
+/** A knex MigrationSource over MIGRATIONS. */
+export class TesseraMigrationSource implements Knex.MigrationSource<string> {
+  async getMigrations(): Promise<string[]> {
+    return MIGRATIONS.map(([name]) => name);
+  }
+  getMigrationName(name: string): string {
+    return name;
+  }
+  async getMigration(name: string): Promise<Knex.Migration> {
+    const found = MIGRATIONS.find(([n]) => n === name);
+    if (!found) throw new Error(`unknown migration ${name}`);
+    return found[1];
+  }
+}

@@ -1,0 +1,213 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Resource } from 'fhir/r4';
+import { currentTable, HISTORY_TABLE } from './resource-tables';
+import type { IndexRows, ResourceIndexer } from './resource-indexer';
+
+/** A knex instance or an open transaction: every store method runs on whichever it is given. */
+export type Db = Knex | Knex.Transaction;
+
+/** One version of a resource as stored. `content` is undefined for a deletion. */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: Date;
+  deleted: boolean;
+  content?: Resource;
+}
+
+/** How a version came to be (history `request.method`). */
+export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+interface CurrentRow {
+  id: string;
+  version_id: number;
+  last_updated: Date | string;
+  deleted: boolean;
+  content: Resource | string | null;
+}
+
+function toVersion(resourceType: string, row: CurrentRow): StoredVersion {
+  const content = typeof row.content === 'string' ? (JSON.parse(row.content) as Resource) : row.content ?? undefined;
+  return {
+    resourceType,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: new Date(row.last_updated),
+    deleted: row.deleted,
+    content: row.deleted ? undefined : content,
+  };
+}
+
+/** Strips server-maintained meta so two contents can be compared for "no change". */
+function comparable(resource: Resource): string {
+  const { meta, ...rest } = resource;
+  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
+  return JSON.stringify({ ...rest, meta: Object.keys(metaRest).length ? metaRest : undefined });
+}
+
+/**
+ * The resource repository: current versions per type, every version in history, and the
+ * search-index rows written in the same SQL statement as the content. Knows nothing of HTTP.
+ */
+export class ResourceStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly indexer: ResourceIndexer,
+  ) {}
+
+  /** Runs `fn` in one database transaction (all or nothing). Nested calls reuse the outer one. */
+  async transaction<T>(db: Db | undefined, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+    if (db && (db as Knex.Transaction).isTransaction) return fn(db as Knex.Transaction);
+    return this.knex.transaction(fn);
+  }
+
+  /** Serialises writers on one key until the transaction ends (conditional create, If-Match). */
+  async lock(trx: Knex.Transaction, key: string): Promise<void> {
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", [key]);
+  }
+
+  /** The current version (possibly a deletion marker), or undefined if the id never existed. */
+  async read(db: Db | undefined, resourceType: string, id: string, forUpdate = false): Promise<StoredVersion | undefined> {
+    let q = (db ?? this.knex)(currentTable(resourceType)).where({ id }).first('id', 'version_id', 'last_updated', 'deleted', 'content');
+    if (forUpdate) q = q.forUpdate();
+    const row = (await q) as CurrentRow | undefined;
+    return row ? toVersion(resourceType, row) : undefined;
+  }
+
+  /** Reads many current, non-deleted resources of one type by id (order not guaranteed). */
+  async readMany(db: Db | undefined, resourceType: string, ids: string[]): Promise<Resource[]> {
+    if (ids.length === 0) return [];
+    const rows = (await (db ?? this.knex)(currentTable(resourceType))
+      .whereIn('id', ids)
+      .andWhere('deleted', false)
+      .select('content')) as Array<{ content: Resource }>;
+    return rows.map((r) => r.content);
+  }
+
+  /** One specific version, or undefined. */
+  async readVersion(db: Db | undefined, resourceType: string, id: string, versionId: number): Promise<StoredVersion | undefined> {
+    const row = (await (db ?? this.knex)(HISTORY_TABLE)
+      .where({ resource_type: resourceType, id, version_id: versionId })
+      .first('id', 'version_id', 'last_updated', 'deleted', 'content')) as CurrentRow | undefined;
+    return row ? toVersion(resourceType, row) : undefined;
+  }
+
+  /** Creates a new resource with a server id (or `id` when the caller checked it is free). */
+  async create(db: Db | undefined, resource: Resource, options: { id?: string; now?: Date } = {}): Promise<StoredVersion> {
+    const id = options.id ?? randomUUID();
+    return this.writeVersion(db ?? this.knex, resource, id, 1, 'POST', false, options.now);
+  }
+
+  /**
+   * Writes a new version of `resource` (its `id` must be set). Creates it if absent (update as
+   * create). `expectedVersion` implements If-Match. Returns `created` when no version existed and
+   * `unchanged` when the content equals the current version (no new version is stored).
+   */
+  async update(
+    db: Db | undefined,
+    resource: Resource,
+    options: { expectedVersion?: number; method?: WriteMethod; now?: Date } = {},
+  ): Promise<{ version: StoredVersion; created: boolean; unchanged: boolean; previous?: StoredVersion }> {
+    const id = resource.id;
+    if (!id) throw new Error('update requires resource.id');
+    return this.transaction(db, async (trx) => {
+      const current = await this.read(trx, resource.resourceType, id, true);
+      if (options.expectedVersion !== undefined && current?.versionId !== options.expectedVersion) {
+        throw new VersionConflictError(resource.resourceType, id, options.expectedVersion, current?.versionId);
+      }
+      if (current && !current.deleted && current.content && comparable(current.content) === comparable(resource)) {
+        return { version: current, created: false, unchanged: true, previous: current };
+      }
+      const next = current ? current.versionId + 1 : 1;
+      const version = await this.writeVersion(trx, resource, id, next, options.method ?? 'PUT', current !== undefined, options.now);
+      return { version, created: !current || current.deleted, unchanged: false, previous: current };
+    });
+  }
+
+  /** Marks a resource deleted (a new version with no content); returns undefined if there was nothing to delete. */
+  async delete(db: Db | undefined, resourceType: string, id: string, now?: Date): Promise<StoredVersion | undefined> {
+    return this.transaction(db, async (trx) => {
+      const current = await this.read(trx, resourceType, id, true);
+      if (!current || current.deleted) return undefined;
+      const lastUpdated = now ?? new Date();
+      const versionId = current.versionId + 1;
+      const params: Knex.Value[] = [];
+      const ctes = [
+        `u AS (UPDATE "${currentTable(resourceType)}" SET version_id = ?, last_updated = ?, deleted = true, content = NULL WHERE id = ?)`,
+        `h AS (INSERT INTO ${HISTORY_TABLE} (resource_type, id, version_id, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, true, 'DELETE', NULL))`,
+      ];
+      params.push(versionId, lastUpdated, id, resourceType, id, versionId, lastUpdated);
+      this.appendIndexCtes(ctes, params, resourceType, id, {}, true);
+      await trx.raw(`WITH ${ctes.join(', ')} SELECT 1`, params);
+      return { resourceType, id, versionId, lastUpdated, deleted: true };
+    });
+  }
+
+  /** Content plus index rows of one version, written in a single SQL statement (atomic on its own). */
+  private async writeVersion(
+    db: Db,
+    resource: Resource,
+    id: string,
+    versionId: number,
+    method: WriteMethod,
+    exists: boolean,
+    now?: Date,
+  ): Promise<StoredVersion> {
+    const lastUpdated = now ?? new Date();
+    const content: Resource = {
+      ...resource,
+      id,
+      meta: { ...resource.meta, versionId: String(versionId), lastUpdated: lastUpdated.toISOString() },
+    };
+    const json = JSON.stringify(content);
+    const table = currentTable(resource.resourceType);
+    const params: Knex.Value[] = [];
+    const ctes: string[] = [];
+    if (exists) {
+      ctes.push(`u AS (UPDATE "${table}" SET version_id = ?, last_updated = ?, deleted = false, content = ?::jsonb WHERE id = ?)`);
+      params.push(versionId, lastUpdated, json, id);
+    } else {
+      ctes.push(`u AS (INSERT INTO "${table}" (id, version_id, last_updated, deleted, content) VALUES (?, ?, ?, false, ?::jsonb))`);
+      params.push(id, versionId, lastUpdated, json);
+    }
+    ctes.push(`h AS (INSERT INTO ${HISTORY_TABLE} (resource_type, id, version_id, last_updated, deleted, method, content) VALUES (?, ?, ?, ?, false, ?, ?::jsonb))`);
+    params.push(resource.resourceType, id, versionId, lastUpdated, method, json);
+    this.appendIndexCtes(ctes, params, resource.resourceType, id, this.indexer.extract(content), exists);
+    await db.raw(`WITH ${ctes.join(', ')} SELECT 1`, params);
+    return { resourceType: resource.resourceType, id, versionId, lastUpdated, deleted: false, content };
+  }
+
+  /** Adds DELETE (old rows) and INSERT (new rows) CTEs for every index table. */
+  private appendIndexCtes(ctes: string[], params: Knex.Value[], resourceType: string, id: string, rows: IndexRows, replaceOld: boolean): void {
+    let n = 0;
+    if (replaceOld) {
+      for (const table of this.indexer.tables) {
+        ctes.push(`d${n++} AS (DELETE FROM "${table}" WHERE resource_type = ? AND resource_id = ?)`);
+        params.push(resourceType, id);
+      }
+    }
+    for (const [table, list] of Object.entries(rows)) {
+      if (list.length === 0) continue;
+      const columns = [...new Set(list.flatMap((r) => Object.keys(r)))].filter((c) => c !== 'resource_type' && c !== 'resource_id');
+      const cols = ['resource_type', 'resource_id', ...columns].map((c) => `"${c}"`).join(', ');
+      const full = list.map((r) => ({ ...r, resource_type: resourceType, resource_id: id }));
+      ctes.push(`i${n++} AS (INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::"${table}", ?::jsonb))`);
+      params.push(JSON.stringify(full));
+    }
+  }
+}
+
+/** If-Match named a version that is not the current one. */
+export class VersionConflictError extends Error {
+  constructor(
+    readonly resourceType: string,
+    readonly id: string,
+    readonly expected: number,
+    readonly actual: number | undefined,
+  ) {
+    super(`${resourceType}/${id}: expected version ${expected}, current is ${actual ?? 'none'}`);
+    this.name = 'VersionConflictError';
+  }
+}
