@@ -40,11 +40,22 @@ function toVersion(resourceType: string, row: CurrentRow): StoredVersion {
   };
 }
 
+/** JSON with object keys sorted (jsonb does not keep key order), for equality checks. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
 /** Strips server-maintained meta so two contents can be compared for "no change". */
 function comparable(resource: Resource): string {
   const { meta, ...rest } = resource;
   const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
-  return JSON.stringify({ ...rest, meta: Object.keys(metaRest).length ? metaRest : undefined });
+  return canonicalJson({ ...rest, meta: Object.keys(metaRest).length ? metaRest : undefined });
 }
 
 /**

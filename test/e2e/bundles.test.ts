@@ -15,7 +15,16 @@ const post = (body: unknown) => t.http('', { method: 'POST', headers: { 'content
 const count = async (type: string) => ((await (await t.http(`/${type}?_summary=count&_total=accurate`)).json()) as Bundle).total ?? 0;
 
 describe('transaction', () => {
-  it('rewrites urn:uuid references to the ids it assigns (official Microsoft test bundle)', async () => {
+  it('fails with 404 when a conditional reference matches nothing, writing nothing', async () => {
+    const before = await count('Encounter');
+    const res = await post(fixture('msfhir-Bundle-TransactionWithReferenceInResourceBody.json'));
+    expect(res.status).toBe(404);
+    expect(JSON.stringify(await res.json())).toContain('Patient?identifier=http:/example.org/fhir/ids|234234');
+    expect(await count('Encounter')).toBe(before);
+  });
+
+  it('rewrites urn:uuid and conditional references (official Microsoft test bundle)', async () => {
+    const target = (await t.client.create({ resourceType: 'Patient', body: { resourceType: 'Patient', identifier: [{ system: 'http:/example.org/fhir/ids', value: '234234' }] } as Patient })) as Patient;
     const res = await post(fixture('msfhir-Bundle-TransactionWithReferenceInResourceBody.json'));
     expect(res.status).toBe(200);
     const out = (await res.json()) as Bundle;
@@ -28,7 +37,7 @@ describe('transaction', () => {
     expect(patientRef).toMatch(/^Patient\/[0-9a-f-]{36}$/);
     expect((await t.http(`/${patientRef}`)).status).toBe(200);
     const observations = out.entry!.filter((e) => e.resource?.resourceType === 'Observation').map((e) => e.resource as Observation);
-    for (const o of observations) expect(JSON.stringify(o)).not.toContain('urn:uuid:');
+    for (const o of observations) expect(o.subject?.reference).toBe(`Patient/${target.id}`);
   });
 
   it('is all or nothing: one failing entry rolls back every other entry', async () => {
@@ -66,13 +75,34 @@ describe('transaction', () => {
     expect((third.entry![0].resource as Observation).subject?.reference).toBe(`Patient/${patientId}`);
   });
 
-  it('conditional update entries are resolved before references (official bundle), twice without duplicates', async () => {
+  it('rejects the official conditional-update bundle whose ImagingStudy lacks required elements, writing nothing', async () => {
+    const before = await count('Patient');
+    const res = await post(fixture('msfhir-Bundle-TransactionWithConditionalUpdateAndReference.json'));
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('modality');
+    expect(await count('Patient')).toBe(before);
+  });
+
+  it('conditional update entries are resolved before references, twice without duplicates', async () => {
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:22222222-1111-4111-8111-111111111111', resource: { resourceType: 'Patient', identifier: [{ system: 'urn:tessera:test', value: 'cu-tx' }], name: [{ family: 'Cond' }] } as Patient, request: { method: 'PUT', url: 'Patient?identifier=urn:tessera:test|cu-tx' } },
+        { fullUrl: 'urn:uuid:33333333-1111-4111-8111-111111111111', resource: { resourceType: 'Encounter', status: 'finished', class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB' }, subject: { reference: 'urn:uuid:22222222-1111-4111-8111-111111111111' } } as Encounter, request: { method: 'POST', url: 'Encounter' } },
+      ],
+    };
+    const ids = new Set<string>();
     for (const expected of ['201', '200']) {
-      const res = await post(fixture('msfhir-Bundle-TransactionWithConditionalUpdateAndReference.json'));
+      const res = await post(bundle);
       expect(res.status).toBe(200);
       const out = (await res.json()) as Bundle;
       expect(out.entry?.[0].response?.status).toBe(expected);
+      const encounter = out.entry![1].resource as Encounter;
+      expect(encounter.subject?.reference).toBe(`Patient/${out.entry![0].resource!.id}`);
+      ids.add(out.entry![0].resource!.id!);
     }
+    expect(ids.size).toBe(1);
   });
 
   it('rejects an unresolvable urn:uuid reference with 400 and writes nothing', async () => {

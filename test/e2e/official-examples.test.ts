@@ -21,8 +21,35 @@ function comparable(resource: Resource): Record<string, unknown> {
   return rest;
 }
 
-describe('every official R4 JSON example: create, read back unchanged, valid', () => {
-  it.each(jsonFiles)('%s', async (file) => {
+/**
+ * Five of the copied examples break a rule of the R4 specification itself (the validator's finding,
+ * checked by hand against the spec). The server must reject exactly those, saying why; every other
+ * example must be accepted and read back unchanged.
+ */
+const KNOWN_INVALID: Record<string, string> = {
+  // MedicationRequest.dispenseRequest.performer is Reference(Organization) in R4; the example points at a Practitioner.
+  'medicationrequest0301.json': 'MedicationRequest.dispenseRequest.performer',
+  // A contained Organization with only an id (org-1) that is referenced as "1" instead of "#1" (dom-3).
+  'patient-container-example.json': 'org-1',
+  // Two entries share one fullUrl (bdl-7).
+  'msfhir-Bundle-Batch.json': 'bdl-7',
+  // ImagingStudy.series.modality is 1..1 in R4 and missing.
+  'msfhir-Bundle-TransactionWithConditionalCreateAndReference.json': 'modality',
+  'msfhir-Bundle-TransactionWithConditionalUpdateAndReference.json': 'modality',
+};
+
+describe('official R4 examples that break the specification are rejected with the reason', () => {
+  it.each(Object.entries(KNOWN_INVALID))('%s', async (file, reason) => {
+    const example = JSON.parse(readFileSync(`${dir}/json/${file}`, 'utf8')) as Resource;
+    const res = await t.http(`/${example.resourceType}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(example) });
+    expect(res.status).toBe(400);
+    const outcome = (await res.json()) as any;
+    expect(JSON.stringify(outcome.issue)).toContain(reason);
+  });
+});
+
+describe('every other official R4 JSON example: create, read back unchanged, valid', () => {
+  it.each(jsonFiles.filter((f) => !(f in KNOWN_INVALID)))('%s', async (file) => {
     const example = JSON.parse(readFileSync(`${dir}/json/${file}`, 'utf8')) as Resource;
     const validation = await t.http(`/${example.resourceType}/$validate`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(example) });
     expect(validation.status).toBe(200);

@@ -1,4 +1,4 @@
-import Client from 'fhir-kit-client';
+import { Client } from 'fhir-kit-client';
 import type { Server } from '@hapi/hapi';
 import { loadConfig } from '../../src/config/load-config';
 import type { TesseraConfig } from '../../src/config/load-config';

@@ -23,7 +23,10 @@ export const validateOperation: OperationHandler = {
     const mode = param(parameters, 'mode')?.valueCode ?? param(parameters, 'mode')?.valueString;
     if (mode && !MODES.includes(mode)) throw badRequest(`$validate mode '${mode}' is not one of ${MODES.join(', ')}`, 'Parameters.parameter.mode');
     const profile = param(parameters, 'profile')?.valueUri ?? param(parameters, 'profile')?.valueCanonical ?? param(parameters, 'profile')?.valueString;
-    let resource: Resource | undefined = body?.resourceType === 'Parameters' ? param(parameters, 'resource')?.resource : body;
+    // A Parameters body is the operation's input when it carries a "resource"; otherwise (e.g.
+    // POST Parameters/$validate) it is itself the resource to validate.
+    const wrapped = body?.resourceType === 'Parameters' ? param(parameters, 'resource')?.resource : undefined;
+    let resource: Resource | undefined = wrapped ?? body;
     if (mode === 'delete') {
       if (!id) throw badRequest('$validate mode=delete needs an instance: POST [type]/[id]/$validate');
       const current = await ctx.services.store.read(ctx.trx, resourceType!, id);

@@ -1,17 +1,19 @@
 import type { OperationOutcomeIssue, Resource } from 'fhir/r4';
 import { FhirError } from '../../shared/fhir-error';
+import { isBlocking } from '../validation';
 import type { RequestContext } from './request-context';
 
-const isError = (i: OperationOutcomeIssue) => i.severity === 'error' || i.severity === 'fatal';
+/** Issues raised by a profile (not the base specification) carry "(profile <url>)" in their diagnostics. */
+const fromProfile = (i: OperationOutcomeIssue) => /\(profile [^)]+\)\s*$/.test(i.diagnostics ?? '');
 
 /**
- * Validates a resource about to be written: structural problems (not valid R4 JSON) → 400,
- * violations of the definitions' rules or of a profile → 422. Warnings never block a write.
+ * Validates a resource about to be written (http://hl7.org/fhir/R4/http.html#2.21.0.14): a
+ * violation of the base specification (not valid R4: structure, values, cardinality, required
+ * bindings, invariants) → 400; a resource valid R4 but violating a profile it claims → 422.
+ * Warnings never block a write.
  */
 export function validateForWrite(ctx: RequestContext, resource: Resource): void {
-  const issues = ctx.services.validator.validate(resource);
-  const errors = issues.filter(isError);
+  const errors = ctx.services.validator.validate(resource).filter(isBlocking);
   if (errors.length === 0) return;
-  const structural = errors.some((i) => i.code === 'structure');
-  throw new FhirError(structural ? 400 : 422, errors);
+  throw new FhirError(errors.every(fromProfile) ? 422 : 400, errors);
 }
