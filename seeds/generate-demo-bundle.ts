@@ -107,7 +107,6 @@ doses.forEach(([patient, cvx, display, date, clinic], i) =>
       participant: [
         { actor: { reference: patients[patient as number] }, status: 'accepted' },
         { actor: { reference: practitioners[clinic as number] }, status: 'accepted' },
-        { actor: { reference: clinics[clinic as number] }, status: 'accepted' },
       ],
     },
     `${SYS}/appointment|APT-${i + 1}`,

@@ -32,7 +32,7 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig {
   const port = intFromEnv(env, 'PORT', 8080);
   const host = env.HOST || '127.0.0.1';
-  const publicHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  const publicHost = ['0.0.0.0', '::', '127.0.0.1'].includes(host) ? 'localhost' : host;
   return {
     port,
     host,
