@@ -17,6 +17,24 @@ export interface StoredVersion {
   content?: Resource;
 }
 
+/** A committed-with-it change to one resource, given to write hooks inside the write's transaction. */
+export interface WriteEvent {
+  resourceType: string;
+  id: string;
+  method: WriteMethod;
+  /** The new content; undefined for a deletion. */
+  current?: Resource;
+  /** The content before this write, if there was a live version. */
+  previous?: Resource;
+}
+
+/**
+ * Runs inside the transaction of every write of the types it registered for, after the content is
+ * written: derived state (record linkage, immunization status, counts) stays exactly in step,
+ * and a hook that throws rolls the whole write back.
+ */
+export type WriteHook = (trx: Knex.Transaction, event: WriteEvent) => Promise<void>;
+
 /** How a version came to be (history `request.method`). */
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -63,10 +81,21 @@ function comparable(resource: Resource): string {
  * search-index rows written in the same SQL statement as the content. Knows nothing of HTTP.
  */
 export class ResourceStore {
+  private readonly hooks = new Map<string, WriteHook[]>();
+
   constructor(
     private readonly knex: Knex,
     private readonly indexer: ResourceIndexer,
   ) {}
+
+  /** Registers a hook run in the same transaction as every write of the given resource types. */
+  addWriteHook(resourceTypes: string[], hook: WriteHook): void {
+    for (const type of resourceTypes) this.hooks.set(type, [...(this.hooks.get(type) ?? []), hook]);
+  }
+
+  private async runHooks(trx: Knex.Transaction, event: WriteEvent): Promise<void> {
+    for (const hook of this.hooks.get(event.resourceType) ?? []) await hook(trx, event);
+  }
 
   /** Runs `fn` in one database transaction (all or nothing). Nested calls reuse the outer one. */
   async transaction<T>(db: Db | undefined, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
@@ -108,7 +137,12 @@ export class ResourceStore {
   /** Creates a new resource with a server id (or `id` when the caller checked it is free). */
   async create(db: Db | undefined, resource: Resource, options: { id?: string; now?: Date } = {}): Promise<StoredVersion> {
     const id = options.id ?? randomUUID();
-    return this.writeVersion(db ?? this.knex, resource, id, 1, 'POST', false, options.now);
+    if (!this.hooks.has(resource.resourceType)) return this.writeVersion(db ?? this.knex, resource, id, 1, 'POST', false, options.now);
+    return this.transaction(db, async (trx) => {
+      const version = await this.writeVersion(trx, resource, id, 1, 'POST', false, options.now);
+      await this.runHooks(trx, { resourceType: resource.resourceType, id, method: 'POST', current: version.content });
+      return version;
+    });
   }
 
   /**
@@ -132,7 +166,9 @@ export class ResourceStore {
         return { version: current, created: false, unchanged: true, previous: current };
       }
       const next = current ? current.versionId + 1 : 1;
-      const version = await this.writeVersion(trx, resource, id, next, options.method ?? 'PUT', current !== undefined, options.now);
+      const method = options.method ?? 'PUT';
+      const version = await this.writeVersion(trx, resource, id, next, method, current !== undefined, options.now);
+      await this.runHooks(trx, { resourceType: resource.resourceType, id, method, current: version.content, previous: current?.deleted ? undefined : current?.content });
       return { version, created: !current || current.deleted, unchanged: false, previous: current };
     });
   }
@@ -152,6 +188,7 @@ export class ResourceStore {
       params.push(versionId, lastUpdated, id, resourceType, id, versionId, lastUpdated);
       this.appendIndexCtes(ctes, params, resourceType, id, {}, true);
       await trx.raw(`WITH ${ctes.join(', ')} SELECT 1`, params);
+      await this.runHooks(trx, { resourceType, id, method: 'DELETE', previous: current.content });
       return { resourceType, id, versionId, lastUpdated, deleted: true };
     });
   }
