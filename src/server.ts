@@ -9,6 +9,7 @@ import { fhirRoutesPlugin } from './fhir/rest/http/fhir-routes';
 import { errorResponsesPlugin } from './fhir/rest/http/error-responses';
 import { validateOperation } from './fhir/operations/validate-operation';
 import { buildOperations } from './operations';
+import { PersonDirectory } from './mpi/person-directory';
 
 /**
  * Composes Tessera: storage, search, validation and operations behind the hapi FHIR endpoint.
@@ -19,7 +20,8 @@ export async function createServer(config: TesseraConfig, db: Database): Promise
   const store = new ResourceStore(db.knex, search.indexer);
   const validator = createValidator({ profilesDir: config.profilesDir });
   const operations: OperationHandler[] = [validateOperation, ...buildOperations()];
-  const services: FhirServices = { knex: db.knex, store, search, validator, operations, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes };
+  const persons = new PersonDirectory(db.knex);
+  const services: FhirServices = { knex: db.knex, store, search, persons, validator, operations, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes };
 
   const server = Hapi.server({
     port: config.port,

@@ -7,10 +7,16 @@ import type { FhirServices } from '../../src/fhir/rest/request-context';
 import type { Database } from '../../src/storage/create-database';
 import { createTestDatabase } from './test-database';
 
+/**
+ * fhir-kit-client with loose argument and result types: its own FhirResource type does not accept
+ * @types/fhir resources, and tests cast results to the R4 type they expect.
+ */
+export type FhirClient = { [K in keyof Client]: Client[K] extends (...args: never[]) => unknown ? (...args: any[]) => Promise<any> : Client[K] };
+
 export interface TestServer {
   /** e.g. http://127.0.0.1:41234/fhir */
   baseUrl: string;
-  client: Client;
+  client: FhirClient;
   server: Server;
   services: FhirServices;
   db: Database;
@@ -30,7 +36,7 @@ export async function startTestServer(overrides: Partial<TesseraConfig> = {}): P
   await server.start();
   const baseUrl = `http://127.0.0.1:${server.info.port}/fhir`;
   services.baseUrl = baseUrl;
-  const client = new Client({ baseUrl });
+  const client = new Client({ baseUrl }) as unknown as FhirClient;
   return {
     baseUrl,
     client,

@@ -3,6 +3,7 @@ import type { Bundle, Parameters, Resource } from 'fhir/r4';
 import type { ResourceStore } from '../../storage/resource-store';
 import type { Validator } from '../validation';
 import type { SearchEngine } from '../search';
+import type { PersonDirectory } from '../../mpi/person-directory';
 
 /**
  * Who is asking. Today every request is anonymous; SMART auth will fill `subject`, `scopes` and
@@ -47,6 +48,8 @@ export interface FhirServices {
   knex: Knex;
   store: ResourceStore;
   search: SearchEngine;
+  /** The master person index (which Patient records are one person). */
+  persons: PersonDirectory;
   validator: Validator;
   operations: OperationHandler[];
   baseUrl: string;

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as m01 from './20261123-01-extensions';
 import * as m02 from './20261123-02-resource-tables';
+import * as m04 from './20261123-04-person-index';
 import * as m03 from './20261123-03-search-index';
 
 interface Migration {
@@ -16,6 +17,7 @@ export const MIGRATIONS: Array<[name: string, migration: Migration]> = [
   ['20261123-01-extensions', m01],
   ['20261123-02-resource-tables', m02],
   ['20261123-03-search-index', m03],
+  ['20261123-04-person-index', m04],
 ];
 
 /** A knex MigrationSource over MIGRATIONS. */
