@@ -48,6 +48,7 @@ const patients = people.map(([family, given, gender, birthDate, clinic], i) =>
   add(
     {
       resourceType: 'Patient',
+      meta: { profile: ['https://tessera.health/fhir/StructureDefinition/tessera-patient'] },
       identifier: [{ system: `${SYS}/clinic/${clinicCodes[clinic]}/mrn`, value: `MRN-${1000 + i}` }],
       active: true,
       name: [{ use: 'official', family, given: [given] }],
@@ -78,6 +79,7 @@ doses.forEach(([patient, cvx, display, date, clinic], i) =>
   add(
     {
       resourceType: 'Immunization',
+      meta: { profile: ['https://tessera.health/fhir/StructureDefinition/tessera-immunization'] },
       identifier: [{ system: `${SYS}/clinic/${clinicCodes[clinic]}/immunization`, value: `IMM-${5000 + i}` }],
       status: 'completed',
       vaccineCode: { coding: [{ system: 'http://hl7.org/fhir/sid/cvx', code: cvx, display }] },
@@ -99,6 +101,7 @@ doses.forEach(([patient, cvx, display, date, clinic], i) =>
   add(
     {
       resourceType: 'Appointment',
+      meta: { profile: ['https://tessera.health/fhir/StructureDefinition/tessera-appointment'] },
       identifier: [{ system: `${SYS}/appointment`, value: `APT-${i + 1}` }],
       status: status as 'booked',
       serviceType: [{ text: 'Vaccination' }],
@@ -121,6 +124,7 @@ doses.forEach(([patient, cvx, display, date, clinic], i) =>
   add(
     {
       resourceType: 'MedicationRequest',
+      meta: { profile: ['https://tessera.health/fhir/StructureDefinition/tessera-medicationrequest'] },
       identifier: [{ system: `${SYS}/prescription`, value: `RX-${i + 1}` }],
       status: 'active',
       intent: 'order',

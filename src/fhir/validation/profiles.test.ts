@@ -67,7 +67,7 @@ describe('Tessera profiles', () => {
     ['tessera-immunization', 'occurrenceString instead of a dateTime', { ...immunization, occurrenceDateTime: undefined, occurrenceString: 'last week' }, 'Immunization.occurrenceString', 'structure', /must be one of dateTime but got String/],
     ['tessera-immunization', 'no occurrence', { ...immunization, occurrenceDateTime: undefined }, 'Immunization.occurrence[x]', 'required', /at least 1/, false],
     ['tessera-immunization', 'no performer', { ...immunization, performer: undefined }, 'Immunization.performer', 'required', /Immunization\.performer/],
-    ['tessera-immunization', 'performer is a Practitioner', { ...immunization, performer: [{ actor: { reference: 'Practitioner/1' } }] }, 'Immunization.performer[0].actor', 'structure', /must reference Organization but got Practitioner/],
+    ['tessera-immunization', 'only a Practitioner performs (no clinic)', { ...immunization, performer: [{ actor: { reference: 'Practitioner/1' } }] }, 'Immunization', 'invariant', /tessera-imm-1/],
     ['tessera-appointment', 'no end', { ...appointment, end: undefined }, 'Appointment.end', 'required', /Appointment\.end/, false],
     ['tessera-appointment', 'end before start', { ...appointment, end: '2024-10-01T09:00:00Z' }, 'Appointment', 'invariant', /tessera-apt-1: The appointment SHALL end after it starts/],
     ['tessera-appointment', 'participant without actor', { ...appointment, participant: [{ type: [{ text: 'nurse' }], status: 'accepted' }] }, 'Appointment.participant[0].actor', 'required', /participant\.actor/],
