@@ -26,7 +26,7 @@ const patient = JSON.stringify({
 
 function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
     const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')} did not start`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       if (ready.test(d.toString())) {
@@ -87,6 +87,6 @@ try {
   for (const r of [b, t]) console.log(`| ${r.name} | ${r.createRps.toFixed(0)} | ${r.createP99} | ${r.readRps.toFixed(0)} | ${r.readP99} | ${r.rss.toFixed(0)} | ${r.errors} |`);
   console.log(`\nTessera/baseline: create ${pct(t.createRps, b.createRps)} (target ≥ 50%), read ${pct(t.readRps, b.readRps)} (target ≥ 70%); ${CONNECTIONS} connections, ${SECONDS}s per phase.`);
 } finally {
-  tessera.kill('SIGTERM');
-  baseline.kill('SIGTERM');
+  // Each server runs in its own process group (npx → tsx → node): stop the whole group.
+  for (const child of [tessera, baseline]) process.kill(-child.pid!, 'SIGTERM');
 }

@@ -88,6 +88,17 @@ async function processTransaction(ctx: RequestContext, entries: BundleEntry[]): 
         }
         if (!p.existing) p.assignedId = randomUUID();
         if (fullUrl) fullUrls.set(fullUrl, `${type}/${p.existing ?? p.assignedId}`);
+      } else if (p.req.method === 'PUT' && p.req.path.length === 1 && p.req.query.length) {
+        // Conditional update: resolve now, so references to its fullUrl can be rewritten.
+        const type = p.req.path[0];
+        const criteria = normaliseCriteria(new URLSearchParams(p.req.query).toString(), `Bundle.entry[${p.index}].request.url`);
+        await store.lock(trx, `create:${type}?${criteria}`);
+        const ids = await search.findIds(trx, type, criteria, 2);
+        if (ids.length > 1) throw new FhirError(412, issue('multiple-matches', `Bundle.entry[${p.index}]: conditional update '${criteria}' matches more than one ${type}`));
+        const body = p.req.body as Resource;
+        const id = ids[0] ?? body.id ?? randomUUID();
+        p.req = { ...p.req, path: [type, id], query: [], body: { ...body, id } };
+        if (fullUrl) fullUrls.set(fullUrl, `${type}/${id}`);
       } else if (p.req.method === 'PUT' && p.req.path.length === 2 && fullUrl) {
         fullUrls.set(fullUrl, p.req.path.join('/'));
       }
