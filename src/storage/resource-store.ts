@@ -116,6 +116,18 @@ export class ResourceStore {
     return row ? toVersion(resourceType, row) : undefined;
   }
 
+  /**
+   * The current version with its content as JSON text, straight from the database: a read that is
+   * sent on unchanged needs no parse/serialise round trip.
+   */
+  async readText(db: Db | undefined, resourceType: string, id: string): Promise<(Omit<StoredVersion, 'content'> & { text?: string }) | undefined> {
+    const row = (await (db ?? this.knex)(currentTable(resourceType))
+      .where({ id })
+      .first('id', 'version_id', 'last_updated', 'deleted', (db ?? this.knex).raw('content::text AS text'))) as (Omit<CurrentRow, 'content'> & { text: string | null }) | undefined;
+    if (!row) return undefined;
+    return { resourceType, id: row.id, versionId: row.version_id, lastUpdated: new Date(row.last_updated), deleted: row.deleted, text: row.text ?? undefined };
+  }
+
   /** Reads many current, non-deleted resources of one type by id (order not guaranteed). */
   async readMany(db: Db | undefined, resourceType: string, ids: string[]): Promise<Resource[]> {
     if (ids.length === 0) return [];

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bundle, BundleEntry, BundleEntryResponse, Resource } from 'fhir/r4';
 import { FhirError, badRequest, issue } from '../../shared/fhir-error';
 import type { FhirRequest, FhirResponse } from '../rest/fhir-request';
+import { resourceOf } from '../rest/fhir-request';
 import type { RequestContext } from '../rest/request-context';
 import { etag } from '../rest/request-rules';
 import { dispatch } from '../rest/dispatch';
@@ -29,8 +30,9 @@ function entryResponse(res: FhirResponse): BundleEntry {
   if (res.versionId) response.etag = etag(res.versionId);
   if (res.lastModified) response.lastModified = res.lastModified.toISOString();
   const entry: BundleEntry = { response };
-  if (res.resource?.resourceType === 'OperationOutcome' && res.status >= 400) response.outcome = res.resource;
-  else if (res.resource) entry.resource = res.resource;
+  const resource = resourceOf(res);
+  if (resource?.resourceType === 'OperationOutcome' && res.status >= 400) response.outcome = resource;
+  else if (resource) entry.resource = resource;
   return entry;
 }
 

@@ -38,6 +38,11 @@ export function isRawBody(body: unknown): body is RawBody {
 export interface FhirResponse {
   status: number;
   resource?: Resource;
+  /**
+   * The same resource as stored JSON text, when the handler has it: sent as-is for a compact JSON
+   * response. `resource` is then parsed lazily from it by `resourceOf()`.
+   */
+  resourceText?: string;
   /** Raw bytes to send as-is (Binary read in its native content type). */
   raw?: RawBody;
   /** ETag / Last-Modified / Location are derived from these when present. */
@@ -50,4 +55,10 @@ export interface FhirResponse {
 /** Returns the value of a query parameter (first occurrence). */
 export function queryValue(query: Array<[string, string]>, name: string): string | undefined {
   return query.find(([k]) => k === name)?.[1];
+}
+
+/** The response's resource, parsing stored JSON text when that is all the handler kept. */
+export function resourceOf(res: FhirResponse): Resource | undefined {
+  if (!res.resource && res.resourceText) res.resource = JSON.parse(res.resourceText) as Resource;
+  return res.resource;
 }

@@ -4,6 +4,7 @@ import { FhirError, issue } from '../../../shared/fhir-error';
 import { fhirJsonToXml } from '../../format/xml';
 import { dispatch } from '../dispatch';
 import type { FhirRequest, FhirResponse } from '../fhir-request';
+import { resourceOf } from '../fhir-request';
 import type { FhirServices, RequestContext } from '../request-context';
 import { ANONYMOUS } from '../request-context';
 import { etag } from '../request-rules';
@@ -66,15 +67,18 @@ function toFhirRequest(request: Request, prefix: string): FhirRequest {
 /** Writes a FhirResponse as an HTTP response (status, ETag, Last-Modified, Location, body). */
 export function writeHttpResponse(h: ResponseToolkit, res: FhirResponse, format: Format, pretty: boolean, rawBinary: boolean): ResponseObject {
   let response: ResponseObject;
-  if (rawBinary && res.resource?.resourceType === 'Binary') {
+  const hasBody = res.resource !== undefined || res.resourceText !== undefined;
+  if (res.resourceText !== undefined && format === 'json' && !pretty && !rawBinary) {
+    response = h.response(res.resourceText).type(CONTENT_TYPES.json);
+  } else if (rawBinary && resourceOf(res)?.resourceType === 'Binary') {
     const { raw, contentType } = binaryBytes(res.resource as Binary);
     response = h.response(raw).type(contentType);
-  } else if (res.resource) {
-    response = h.response(serialise(res.resource, format, pretty)).type(CONTENT_TYPES[format]);
+  } else if (hasBody) {
+    response = h.response(serialise(resourceOf(res)!, format, pretty)).type(CONTENT_TYPES[format]);
   } else {
     response = h.response().code(res.status === 200 ? 204 : res.status);
   }
-  if (res.resource) response.code(res.status);
+  if (hasBody) response.code(res.status);
   if (res.versionId) response.header('ETag', etag(res.versionId));
   if (res.lastModified) response.header('Last-Modified', res.lastModified.toUTCString());
   if (res.location) response.header(res.status === 201 ? 'Location' : 'Content-Location', res.location);

@@ -6,10 +6,10 @@ import { parseVersionId } from '../request-rules';
 
 /** read: GET [type]/[id] (http://hl7.org/fhir/R4/http.html#read). 410 for a deleted resource. */
 export async function read(ctx: RequestContext, type: string, id: string): Promise<FhirResponse> {
-  const current = await ctx.services.store.read(ctx.trx, type, id);
+  const current = await ctx.services.store.readText(ctx.trx, type, id);
   if (!current) throw notFound(`${type}/${id} is not known`);
   if (current.deleted) throw gone(`${type}/${id} was deleted (version ${current.versionId})`);
-  return { status: 200, resource: current.content, versionId: String(current.versionId), lastModified: current.lastUpdated };
+  return { status: 200, resourceText: current.text, versionId: String(current.versionId), lastModified: current.lastUpdated };
 }
 
 /** vread: GET [type]/[id]/_history/[vid]. */
