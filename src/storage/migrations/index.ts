@@ -3,6 +3,8 @@ import * as m01 from './20261123-01-extensions';
 import * as m02 from './20261123-02-resource-tables';
 import * as m04 from './20261123-04-person-index';
 import * as m03 from './20261123-03-search-index';
+import * as m05 from './20261123-05-immunization-tracking';
+import * as m06 from './20261123-06-linkage';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +20,8 @@ export const MIGRATIONS: Array<[name: string, migration: Migration]> = [
   ['20261123-02-resource-tables', m02],
   ['20261123-03-search-index', m03],
   ['20261123-04-person-index', m04],
+  ['20261123-05-immunization-tracking', m05],
+  ['20261123-06-linkage', m06],
 ];
 
 /** A knex MigrationSource over MIGRATIONS. */
