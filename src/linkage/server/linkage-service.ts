@@ -1,0 +1,512 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Identifier, Patient, PatientLink, Reference } from 'fhir/r4';
+import type { ResourceStore, WriteEvent } from '../../storage/resource-store';
+import type { LinkMethod, PersonDirectory } from '../../mpi/person-directory';
+import type { Principal } from '../../fhir/rest/request-context';
+import { FhirError, badRequest, conflict, issue, notFound } from '../../shared/fhir-error';
+import type { MasterKey } from '../keys';
+import type { NormalizedPerson } from '../person';
+import { normalizePerson } from '../normalize/normalize-person';
+import { fhirPatientToPersonPhi } from '../fhir/patient-to-person';
+import { computeTokens } from '../tokens/compute-tokens';
+import type { LinkageTokens } from '../tokens/linkage-tokens';
+import { fromSiteTokens } from '../tokens/site-tokens';
+import { blockingKeys } from '../match/blocking';
+import { scorePair, type PairScore } from '../match/score-pair';
+import { defaultModel, type LinkageModel } from '../match/model';
+import {
+  deleteLinkageRecord, loadCandidates, loadLinkageRecord, loadLinkContext, lockBlockingKeys, saveLinkageRecord, type CandidateRow, type LinkContext,
+  type StoredLinkageRecord,
+} from './linkage-index';
+import {
+  deleteDecision, deleteMerge, differentAcross, dropOpenReviews, listReviews, mergeOf, queueForReview, resolveReview, saveDecision,
+  saveMerge, type ReviewItem,
+} from './linkage-decisions';
+import { auditLinkage, type LinkageAction } from './linkage-audit';
+import { goldenPerson, type PersonMember } from './golden-record';
+import { allowAll, type ClericalAction, type LinkagePolicy } from './linkage-policy';
+
+/** Tag of Patients created from a clinic's site tokens (no PHI). */
+export const TOKEN_ONLY_TAG = { system: 'https://tessera.dev/fhir/CodeSystem/linkage', code: 'token-only', display: 'Created from site linkage tokens; holds no PHI' };
+
+/** Rules of the engine that make a pair cannot-link (never put into one person automatically). */
+const VETO_RULES = new Set(['suffix-conflict', 'given-and-dob-conflict', 'sex-and-given-conflict']);
+
+/** Principal recorded for decisions the linkage engine takes itself. */
+const SYSTEM_PRINCIPAL: Principal = { subject: 'system:record-linkage', scopes: [], anonymous: false };
+
+/** What the linkage service needs from the composed server. */
+export interface LinkageServiceDeps {
+  knex: Knex;
+  store: ResourceStore;
+  persons: PersonDirectory;
+  /** The master key (see resolveLinkageKey): tokens are computed and site tokens opened with it. */
+  key: MasterKey;
+  /** Authorisation of clerical actions (default: everyone, as there is no authentication yet). */
+  policy?: LinkagePolicy;
+}
+
+/** A scored candidate. */
+export interface ScoredCandidate {
+  patientId: string;
+  personId?: string;
+  score: PairScore;
+}
+
+/** What one record looks like to the matcher: tokens always, normalised PHI when Tessera holds it. */
+interface Subject {
+  tokens: LinkageTokens;
+  person?: NormalizedPerson;
+}
+
+/** A match to a query record. */
+export interface MatchResult {
+  patient: Patient;
+  score: number;
+  grade: PairScore['grade'];
+  personId?: string;
+}
+
+/** Result of $tokenized-patient. */
+export interface TokenizedPatientResult {
+  patient: Patient;
+  personId: string;
+  created: boolean;
+}
+
+/** Entries of the normalised-PHI cache (≈ 1 KB each). */
+const NORMALIZED_CACHE_SIZE = 20_000;
+
+const hasIdentity = (n: NormalizedPerson) => !!(n.given || n.family || n.dob || n.nationalId);
+const ref = (id: string) => `Patient/${id}`;
+
+/**
+ * Record linkage in the server: keeps each Patient's tokens and blocking keys, links every created or updated
+ * Patient incrementally into the master person index (candidates through the blocking-key index, then
+ * Fellegi–Sunter scoring with the engine's hard rules), maintains the golden-record `Person` resources, and
+ * carries out the clerical actions ($match, review, link/unlink, merge/unmerge, token-only submissions), each
+ * audited. Membership always changes through PersonDirectory so its listeners (immunization tracking) follow.
+ */
+export class LinkageService {
+  readonly phiModel: LinkageModel = defaultModel('phi');
+  readonly tokenModel: LinkageModel = defaultModel('token');
+  private readonly policy: LinkagePolicy;
+  /** Site tokens waiting for the Patient create of a $tokenized-patient call, per transaction. */
+  private readonly pendingSite = new WeakMap<Knex.Transaction, { tokens: LinkageTokens; site: string }>();
+  /** Normalised PHI of candidate Patients by id and version (bounded; versions are immutable, so never stale). */
+  private readonly normalizedCache = new Map<string, NormalizedPerson>();
+  /** Patients whose writes in this transaction are the service's own (merge bookkeeping): the hook leaves them alone. */
+  private readonly ownWrites = new WeakMap<Knex.Transaction, Set<string>>();
+
+  constructor(private readonly deps: LinkageServiceDeps) {
+    this.policy = deps.policy ?? allowAll;
+  }
+
+  /** Registers the Patient write hook and the golden-record listener. Call before other Patient hooks (tracking follows membership). */
+  install(): void {
+    this.deps.store.addWriteHook(['Patient'], (trx, event) => this.onPatientWrite(trx, event));
+    this.deps.persons.onMembershipChange((trx, change) => this.syncGoldenRecords(trx, change.personIds));
+  }
+
+  /** Throws unless the principal may take the action (the one authorisation point of the linkage operations). */
+  authorize(principal: Principal, action: ClericalAction): void {
+    this.policy(principal, action);
+  }
+
+  // ---------------------------------------------------------------- automatic linkage
+
+  private async onPatientWrite(trx: Knex.Transaction, event: WriteEvent): Promise<void> {
+    if (this.ownWrites.get(trx)?.has(event.id)) return;
+    if (!event.current) {
+      await deleteLinkageRecord(trx, event.id);
+      await dropOpenReviews(trx, event.id);
+      await this.deps.persons.remove(trx, event.id);
+      return;
+    }
+    const pending = this.pendingSite.get(trx);
+    if (pending) {
+      this.pendingSite.delete(trx);
+      await this.indexAndLink(trx, event.id, { source: 'site', site: pending.site, tokens: pending.tokens }, undefined);
+      return;
+    }
+    const person = normalizePerson(fhirPatientToPersonPhi(event.current as Patient));
+    if (!hasIdentity(person)) {
+      const stored = await loadLinkageRecord(trx, event.id);
+      // A token-only Patient updated without PHI keeps its site tokens; a record that lost its identity leaves the index.
+      if (stored?.source === 'site') return;
+      if (stored) await deleteLinkageRecord(trx, event.id);
+      await this.deps.persons.ensurePerson(trx, event.id);
+      return;
+    }
+    const tokens = computeTokens(person, this.deps.key);
+    await this.indexAndLink(trx, event.id, { source: 'phi', tokens }, person);
+  }
+
+  /** Stores a record's tokens and blocking keys, then (re)links it. */
+  private async indexAndLink(trx: Knex.Transaction, patientId: string, rec: Omit<StoredLinkageRecord, 'patientId'>, person: NormalizedPerson | undefined): Promise<void> {
+    const keys = blockingKeys(rec.tokens);
+    // Serialise with every concurrent linker sharing a key before looking for candidates (one person, not two).
+    await lockBlockingKeys(trx, keys);
+    const ctx = await loadLinkContext(trx, patientId);
+    const before = ctx.record;
+    const unchanged = before && before.source === rec.source && JSON.stringify(before.tokens) === JSON.stringify(rec.tokens);
+    if (!unchanged) await saveLinkageRecord(trx, { patientId, ...rec }, keys);
+    // Identifying data unchanged and already placed: nothing to re-decide (no churn on unrelated edits).
+    if (unchanged && ctx.personId) return;
+    await this.relink(trx, patientId, { tokens: rec.tokens, person }, keys, ctx);
+  }
+
+  /**
+   * Decides the person of one record: clerical decisions (manual link, merge) are kept as they are; otherwise the
+   * record joins the person of its best "match" candidate unless any scored member of that person is cannot-link
+   * with it or separated from it by a "different" decision; "possible" candidates go to the review queue.
+   */
+  private async relink(trx: Knex.Transaction, patientId: string, subject: Subject, keys: string[], ctx: LinkContext): Promise<void> {
+    const { persons } = this.deps;
+    if (ctx.method === 'manual' || ctx.method === 'merge' || ctx.merged) return;
+    const scored = this.scoreCandidates(subject, await loadCandidates(trx, keys, patientId, !!subject.person));
+    const separated = new Set(ctx.differentFrom);
+    const blockedPersons = new Set(ctx.blockedPersons);
+    const byPerson = new Map<string, ScoredCandidate[]>();
+    for (const c of scored) {
+      if (!c.personId) continue;
+      if (c.score.rules.some((r) => VETO_RULES.has(r))) blockedPersons.add(c.personId);
+      byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
+    }
+    let best: ScoredCandidate | undefined;
+    for (const c of scored) {
+      if (!c.personId || c.score.outcome !== 'match' || blockedPersons.has(c.personId)) continue;
+      if (!best || c.score.score > best.score.score) best = c;
+    }
+    const current = ctx.personId;
+    let finalPerson = current;
+    if (best && best.personId !== current) {
+      await persons.assign(trx, [patientId], best.personId!, 'auto', best.score.score);
+      await auditLinkage(trx, this.deps.store, { action: 'auto-link', principal: SYSTEM_PRINCIPAL, patients: [patientId, best.patientId], persons: [best.personId!], score: best.score.score });
+      finalPerson = best.personId;
+    } else if (!best) {
+      if (!current) {
+        finalPerson = randomUUID();
+        await persons.assign(trx, [patientId], finalPerson, 'new');
+      } else {
+        const others = (await persons.membersOf(trx, current)).filter((m) => m !== patientId);
+        const stillMatches = (byPerson.get(current) ?? []).some((c) => c.score.outcome === 'match') && !blockedPersons.has(current);
+        if (others.length > 0 && !stillMatches) {
+          finalPerson = randomUUID();
+          await persons.assign(trx, [patientId], finalPerson, 'new');
+          await auditLinkage(trx, this.deps.store, { action: 'auto-unlink', principal: SYSTEM_PRINCIPAL, patients: [patientId], persons: [current, finalPerson] });
+        }
+      }
+    }
+    for (const c of scored) {
+      if (c.score.outcome !== 'possible' || c.personId === finalPerson || separated.has(c.patientId)) continue;
+      if (c.score.rules.some((r) => VETO_RULES.has(r))) continue;
+      await queueForReview(trx, patientId, c.patientId, c.score.score, c.score.grade);
+    }
+  }
+
+  /** normalizePerson of a stored Patient version, cached (least recently inserted evicted first). */
+  private normalized(p: Patient): NormalizedPerson {
+    const k = `${p.id}@${p.meta?.versionId ?? ''}`;
+    let n = this.normalizedCache.get(k);
+    if (!n) {
+      n = normalizePerson(fhirPatientToPersonPhi(p));
+      if (this.normalizedCache.size >= NORMALIZED_CACHE_SIZE) this.normalizedCache.delete(this.normalizedCache.keys().next().value!);
+      this.normalizedCache.set(k, n);
+    }
+    return n;
+  }
+
+  /** Scores a subject against candidates: PHI mode when both sides have PHI in Tessera, token mode otherwise. */
+  private scoreCandidates(subject: Subject, candidates: CandidateRow[]): ScoredCandidate[] {
+    const out: ScoredCandidate[] = [];
+    for (const c of candidates) {
+      if (c.record.tokens.kid !== subject.tokens.kid) continue; // made under another master key: not comparable
+      const other = subject.person && c.content ? this.normalized(c.content as Patient) : undefined;
+      const score = subject.person && other ? scorePair(subject.person, other, this.phiModel, 'phi') : scorePair(subject.tokens, c.record.tokens, this.tokenModel, 'token');
+      out.push({ patientId: c.record.patientId, personId: c.personId, score });
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- golden records
+
+  /** Writes (or deletes) the golden-record Person of each person whose membership changed. */
+  private async syncGoldenRecords(trx: Knex.Transaction, personIds: string[]): Promise<void> {
+    const { store } = this.deps;
+    for (const personId of [...new Set(personIds)].sort()) {
+      const rows = (
+        await trx.raw(
+          `SELECT m.patient_id, m.method, m.score, p.content FROM mpi_person_link m
+           LEFT JOIN "Patient" p ON p.id = m.patient_id AND NOT p.deleted WHERE m.person_id = ?`,
+          [personId],
+        )
+      ).rows as Array<{ patient_id: string; method: LinkMethod; score: number | null; content: Patient | string | null }>;
+      if (rows.length === 0) {
+        await store.delete(trx, 'Person', personId);
+        continue;
+      }
+      const members: PersonMember[] = rows.map((r) => ({ patientId: r.patient_id, method: r.method, score: r.score ?? undefined }));
+      const patients = rows.filter((r) => r.content).map((r) => (typeof r.content === 'string' ? (JSON.parse(r.content) as Patient) : r.content!));
+      await store.update(trx, goldenPerson(personId, members, patients));
+    }
+  }
+
+  // ---------------------------------------------------------------- $match
+
+  /**
+   * Patient/$match (http://hl7.org/fhir/R4/patient-operation-match.html): scores a Patient resource (not stored)
+   * against the index; returns matches graded possible or better, best first, at most `count`.
+   */
+  async match(db: Knex | Knex.Transaction, resource: Patient, options: { onlyCertainMatches?: boolean; count?: number }): Promise<MatchResult[]> {
+    const person = normalizePerson(fhirPatientToPersonPhi(resource));
+    if (!hasIdentity(person)) {
+      throw new FhirError(400, issue('invalid', 'Patient/$match needs a Patient with at least a name, birthDate or national identifier; got none', 'Parameters.parameter.where(name = \'resource\').resource'));
+    }
+    const tokens = computeTokens(person, this.deps.key);
+    const candidates = await loadCandidates(db, blockingKeys(tokens), resource.id, true);
+    const scored = this.scoreCandidates({ tokens, person }, candidates);
+    const kept = scored
+      .filter((c) => c.score.outcome !== 'non-match' && (!options.onlyCertainMatches || c.score.grade === 'certain'))
+      .sort((a, b) => b.score.score - a.score.score || (a.patientId < b.patientId ? -1 : 1))
+      .slice(0, options.count ?? 10);
+    const patients = new Map((await this.deps.store.readMany(db, 'Patient', kept.map((c) => c.patientId))).map((p) => [p.id!, p as Patient]));
+    return kept.filter((c) => patients.has(c.patientId)).map((c) => ({ patient: patients.get(c.patientId)!, score: c.score.score, grade: c.score.grade, personId: c.personId }));
+  }
+
+  // ---------------------------------------------------------------- review queue, link, unlink
+
+  /** The review queue (possible matches), oldest first. */
+  async reviewQueue(db: Knex | Knex.Transaction, principal: Principal, options: { status?: ReviewItem['status']; patientId?: string; count?: number }): Promise<ReviewItem[]> {
+    this.authorize(principal, 'review');
+    return listReviews(db, { status: options.status, patientId: options.patientId, limit: options.count ?? 100 });
+  }
+
+  /** Reads a live Patient or throws 404 naming the parameter. */
+  private async livePatient(trx: Knex.Transaction, id: string, param: string): Promise<Patient> {
+    const v = await this.deps.store.read(trx, 'Patient', id);
+    if (!v || v.deleted || !v.content) throw new FhirError(404, issue('not-found', `${param}: Patient/${id} does not exist`, `Parameters.parameter.where(name = '${param}')`));
+    return v.content as Patient;
+  }
+
+  /** Locks the linkage of the given patients (clerical actions against each other and against automatic relinking of them). */
+  private async lockPatients(trx: Knex.Transaction, ids: string[]): Promise<void> {
+    for (const id of [...new Set(ids)].sort()) await this.deps.store.lock(trx, `id:Patient/${id}`);
+  }
+
+  private async audit(trx: Knex.Transaction, action: LinkageAction, principal: Principal, patients: string[], persons: string[]): Promise<void> {
+    await auditLinkage(trx, this.deps.store, { action, principal, patients, persons: persons.filter(Boolean) });
+  }
+
+  /**
+   * Clerical "same person" (confirms a review item): the persons of `a` and `b` become one (b's person joins a's),
+   * recorded as a decision that later updates never undo. Refused (409) when a "different" decision separates
+   * a member of one from a member of the other.
+   */
+  async link(trx: Knex.Transaction, principal: Principal, a: string, b: string): Promise<string> {
+    this.authorize(principal, 'link');
+    if (a === b) throw badRequest('patient-a and patient-b must be different records', "Parameters.parameter.where(name = 'patient-b')");
+    await this.lockPatients(trx, [a, b]);
+    await this.livePatient(trx, a, 'patient-a');
+    await this.livePatient(trx, b, 'patient-b');
+    const { persons } = this.deps;
+    const personA = await persons.ensurePerson(trx, a);
+    const personB = await persons.ensurePerson(trx, b);
+    const membersA = await persons.membersOf(trx, personA);
+    const membersB = await persons.membersOf(trx, personB);
+    const contra = (await differentAcross(trx, membersA, membersB)).filter(([x, y]) => !((x === a && y === b) || (x === b && y === a)));
+    if (contra.length) {
+      throw conflict(`cannot link: Patient/${contra[0]![0]} and Patient/${contra[0]![1]} were decided to be different people (unlink decision); remove that decision first`);
+    }
+    await saveDecision(trx, a, b, 'same', principal.subject);
+    await resolveReview(trx, a, b, 'confirmed', principal.subject);
+    if (personA !== personB) {
+      await persons.assign(trx, [b], personA, 'manual');
+      const rest = membersB.filter((m) => m !== b);
+      await this.moveKeepingMethod(trx, rest, personA);
+    } else {
+      await persons.assign(trx, [b], personA, 'manual');
+    }
+    await this.audit(trx, 'link', principal, [a, b], [personA, personB === personA ? '' : personB]);
+    return personA;
+  }
+
+  /** Moves patients into a person, each keeping its link method. */
+  private async moveKeepingMethod(trx: Knex.Transaction, patientIds: string[], personId: string): Promise<void> {
+    if (patientIds.length === 0) return;
+    const rows = (await trx('mpi_person_link').whereIn('patient_id', patientIds).select('patient_id', 'method', 'score')) as Array<{ patient_id: string; method: LinkMethod; score: number | null }>;
+    for (const r of rows) await this.deps.persons.assign(trx, [r.patient_id], personId, r.method, r.score ?? undefined);
+  }
+
+  /**
+   * Clerical "not the same person" (rejects a review item): records the decision (never re-linked automatically)
+   * and, when they share a person, moves `b` into a person of its own. Without `b`, separates `a` from every other
+   * member of its person. A merged pair must be unmerged instead (409).
+   */
+  async unlink(trx: Knex.Transaction, principal: Principal, a: string, b?: string): Promise<string> {
+    this.authorize(principal, 'unlink');
+    if (a === b) throw badRequest('patient-a and patient-b must be different records', "Parameters.parameter.where(name = 'patient-b')");
+    await this.lockPatients(trx, b ? [a, b] : [a]);
+    await this.livePatient(trx, a, 'patient-a');
+    if (b) await this.livePatient(trx, b, 'patient-b');
+    const { persons } = this.deps;
+    const personA = await persons.ensurePerson(trx, a);
+    const moving = b ?? a;
+    const others = b ? [a] : (await persons.membersOf(trx, personA)).filter((m) => m !== a);
+    for (const o of others) {
+      const m = (await mergeOf(trx, o)) ?? (await mergeOf(trx, moving));
+      if (m && ((m.sourceId === o && m.targetId === moving) || (m.sourceId === moving && m.targetId === o))) {
+        throw conflict(`Patient/${m.sourceId} was merged into Patient/${m.targetId}: use $unmerge`);
+      }
+    }
+    for (const o of others) {
+      await saveDecision(trx, moving, o, 'different', principal.subject);
+      await resolveReview(trx, moving, o, 'rejected', principal.subject);
+    }
+    const personMoving = await persons.ensurePerson(trx, moving);
+    let result = personMoving;
+    const sharing = (await persons.membersOf(trx, personMoving)).filter((m) => others.includes(m));
+    if (sharing.length) {
+      result = randomUUID();
+      await persons.assign(trx, [moving], result, 'manual');
+    } else {
+      // Already apart: pin the record so automatic relinking keeps it where it is.
+      await persons.assign(trx, [moving], personMoving, 'manual');
+    }
+    await this.audit(trx, 'unlink', principal, b ? [a, b] : [a], [personMoving, result === personMoving ? '' : result]);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- merge, unmerge
+
+  /** Writes a Patient as the service's own bookkeeping (the linkage hook ignores it; other hooks still run). */
+  private async ownUpdate(trx: Knex.Transaction, patient: Patient): Promise<Patient> {
+    let set = this.ownWrites.get(trx);
+    if (!set) this.ownWrites.set(trx, (set = new Set()));
+    set.add(patient.id!);
+    try {
+      return (await this.deps.store.update(trx, patient)).version.content as Patient;
+    } finally {
+      set.delete(patient.id!);
+    }
+  }
+
+  /**
+   * Merge with FHIR R5 $merge semantics (http://hl7.org/fhir/R5/patient-operation-merge.html): the source is kept
+   * (references to it stay resolvable) but marked `active=false` with `link` type `replaced-by` to the target; the
+   * target gets `link` type `replaces`; both records (and the source's linked records) join the target's person.
+   * With `preview`, nothing is written and the would-be target is returned.
+   */
+  async merge(trx: Knex.Transaction, principal: Principal, sourceId: string, targetId: string, preview = false): Promise<{ target: Patient; source: Patient; personId: string }> {
+    this.authorize(principal, 'merge');
+    if (sourceId === targetId) throw badRequest('source-patient and target-patient must be different records', "Parameters.parameter.where(name = 'target-patient')");
+    await this.lockPatients(trx, [sourceId, targetId]);
+    const source = await this.livePatient(trx, sourceId, 'source-patient');
+    const target = await this.livePatient(trx, targetId, 'target-patient');
+    const already = await mergeOf(trx, sourceId);
+    if (already) throw conflict(`Patient/${sourceId} was already merged into Patient/${already.targetId}`);
+    if (await mergeOf(trx, targetId)) throw conflict(`target-patient Patient/${targetId} is itself merged (replaced-by another record); merge into its replacement instead`);
+    const newSource: Patient = { ...source, active: false, link: [...(source.link ?? []).filter((l) => l.other.reference !== ref(targetId)), { other: { reference: ref(targetId) }, type: 'replaced-by' }] };
+    const newTarget: Patient = { ...target, link: [...(target.link ?? []).filter((l) => l.other.reference !== ref(sourceId)), { other: { reference: ref(sourceId) }, type: 'replaces' }] };
+    const { persons } = this.deps;
+    if (preview) return { target: newTarget, source: newSource, personId: (await persons.personOf(trx, targetId)) ?? '' };
+    const contra = (await differentAcross(trx, [sourceId], [targetId]));
+    if (contra.length) throw conflict(`cannot merge: Patient/${sourceId} and Patient/${targetId} were decided to be different people; link them first`);
+    await saveMerge(trx, { sourceId, targetId, sourceActive: source.active }, principal.subject);
+    const savedSource = await this.ownUpdate(trx, newSource);
+    const savedTarget = await this.ownUpdate(trx, newTarget);
+    await saveDecision(trx, sourceId, targetId, 'same', principal.subject);
+    await resolveReview(trx, sourceId, targetId, 'confirmed', principal.subject);
+    const personT = await persons.ensurePerson(trx, targetId);
+    const personS = await persons.ensurePerson(trx, sourceId);
+    await persons.assign(trx, [sourceId], personT, 'merge');
+    if (personS !== personT) await this.moveKeepingMethod(trx, (await persons.membersOf(trx, personS)).filter((m) => m !== sourceId), personT);
+    await this.audit(trx, 'merge', principal, [sourceId, targetId], [personT, personS === personT ? '' : personS]);
+    return { target: savedTarget, source: savedSource, personId: personT };
+  }
+
+  /**
+   * Undoes a merge: removes the replaced-by / replaces links, restores the source's `active`, records the two as
+   * different people (the merge was a mistake, so they are not re-linked automatically) and gives the source a
+   * person of its own.
+   */
+  async unmerge(trx: Knex.Transaction, principal: Principal, sourceId: string, targetId?: string): Promise<{ source: Patient; target: Patient; personId: string }> {
+    this.authorize(principal, 'unmerge');
+    const m = await mergeOf(trx, sourceId);
+    if (!m) throw new FhirError(404, issue('not-found', `Patient/${sourceId} is not the source of a merge`, "Parameters.parameter.where(name = 'source-patient')"));
+    if (targetId && targetId !== m.targetId) throw conflict(`Patient/${sourceId} was merged into Patient/${m.targetId}, not Patient/${targetId}`);
+    await this.lockPatients(trx, [sourceId, m.targetId]);
+    const source = await this.livePatient(trx, sourceId, 'source-patient');
+    const target = await this.livePatient(trx, m.targetId, 'target-patient');
+    const restored: Patient = { ...source, link: (source.link ?? []).filter((l) => !(l.type === 'replaced-by' && l.other.reference === ref(m.targetId))) };
+    if (m.sourceActive === undefined) delete restored.active;
+    else restored.active = m.sourceActive;
+    if (!restored.link?.length) delete restored.link;
+    const newTarget: Patient = { ...target, link: (target.link ?? []).filter((l: PatientLink) => !(l.type === 'replaces' && l.other.reference === ref(sourceId))) };
+    if (!newTarget.link?.length) delete newTarget.link;
+    await deleteMerge(trx, sourceId);
+    const savedSource = await this.ownUpdate(trx, restored);
+    const savedTarget = await this.ownUpdate(trx, newTarget);
+    await deleteDecision(trx, sourceId, m.targetId);
+    await saveDecision(trx, sourceId, m.targetId, 'different', principal.subject);
+    const personId = randomUUID();
+    await this.deps.persons.assign(trx, [sourceId], personId, 'manual');
+    await this.audit(trx, 'unmerge', principal, [sourceId, m.targetId], [personId]);
+    return { source: savedSource, target: savedTarget, personId };
+  }
+
+  // ---------------------------------------------------------------- token-only clinics
+
+  /**
+   * Creates (or, for an identifier already submitted by this site, updates) a PHI-free Patient from a clinic's
+   * site tokens (`tessera tokenize --site`), and links it like any other record (token mode).
+   */
+  async submitTokenizedPatient(
+    trx: Knex.Transaction,
+    principal: Principal,
+    input: { site: string; keyVersion: number; sealed: string; identifier: Identifier; managingOrganization?: Reference },
+  ): Promise<TokenizedPatientResult> {
+    this.authorize(principal, 'tokenized-patient');
+    if (!input.identifier.system || !input.identifier.value) {
+      throw badRequest('identifier needs a system (the clinic\'s namespace) and a value (its record id)', "Parameters.parameter.where(name = 'identifier').valueIdentifier");
+    }
+    let tokens: LinkageTokens;
+    try {
+      tokens = fromSiteTokens({ site: input.site, keyVersion: input.keyVersion, sealed: input.sealed }, this.deps.key);
+    } catch (err) {
+      throw badRequest(`tokens: ${(err as Error).message}`, "Parameters.parameter.where(name = 'tokens')");
+    }
+    await this.deps.store.lock(trx, `tokenized:${input.site}|${input.identifier.system}|${input.identifier.value}`);
+    const existing = (await trx('linkage_record as r')
+      .join('Patient as p', 'p.id', 'r.patient_id')
+      .where('r.source', 'site')
+      .andWhere('r.site', input.site)
+      .andWhere('p.deleted', false)
+      .andWhereRaw(`p.content->'identifier' @> ?::jsonb`, [JSON.stringify([{ system: input.identifier.system, value: input.identifier.value }])])
+      .first('r.patient_id')) as { patient_id: string } | undefined;
+    let patient: Patient;
+    let created = false;
+    if (existing) {
+      patient = (await this.livePatient(trx, existing.patient_id, 'identifier'));
+      await this.indexAndLink(trx, patient.id!, { source: 'site', site: input.site, tokens }, undefined);
+    } else {
+      const content: Patient = {
+        resourceType: 'Patient',
+        meta: { tag: [TOKEN_ONLY_TAG] },
+        identifier: [{ system: input.identifier.system, value: input.identifier.value }],
+        ...(input.managingOrganization ? { managingOrganization: input.managingOrganization } : {}),
+      };
+      this.pendingSite.set(trx, { tokens, site: input.site });
+      try {
+        patient = (await this.deps.store.create(trx, content)).content as Patient;
+      } finally {
+        this.pendingSite.delete(trx);
+      }
+      created = true;
+    }
+    const personId = (await this.deps.persons.personOf(trx, patient.id!))!;
+    await this.audit(trx, 'tokenized-patient', principal, [patient.id!], [personId]);
+    return { patient, personId, created };
+  }
+}
