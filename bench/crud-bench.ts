@@ -46,14 +46,34 @@ function rssMb(pid: number): number {
 async function createIds(base: string, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
-    const res = await fetch(`${base}/Patient`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: patient });
+    const res = await fetch(`${base}/Patient`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: distinctPatient() });
     ids.push(((await res.json()) as { id: string }).id);
   }
   return ids;
 }
 
+/** A distinct ~600-byte person per request (identical copies would all be one person to record linkage). */
+const FAMILIES = ['Nguyen', 'Okafor', 'Schmidt', 'Haddad', 'Rivera', 'Kowalski', 'Mensah', 'Chen', 'Patel', 'Johansson', 'Dubois', 'Tanaka'];
+const GIVENS = ['Ada', 'Grace', 'Alan', 'Kofi', 'Maria', 'Wei', 'Anika', 'Ewa', 'Omar', 'Linh', 'Chidi', 'Anna'];
+let seq = 0;
+function distinctPatient(): string {
+  const n = seq++;
+  const p = JSON.parse(patient) as Record<string, any>;
+  p.identifier[0].value = `MRN-${process.pid}-${n}`;
+  p.name[0].family = `${FAMILIES[n % 12]}${String.fromCharCode(97 + (Math.floor(n / 12) % 26))}${String.fromCharCode(97 + (Math.floor(n / 312) % 26))}`;
+  p.name[0].given = [GIVENS[Math.floor(n / 7) % 12], 'Q'];
+  p.birthDate = `19${40 + (n % 60)}-${String(1 + (n % 12)).padStart(2, '0')}-${String(1 + (n % 28)).padStart(2, '0')}`;
+  p.address[0].line = [`${n % 997} Erewhon St`];
+  return JSON.stringify(p);
+}
+
 async function run(name: string, base: string, pid: number) {
-  const create = await autocannon({ url: `${base}/Patient`, method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: patient, connections: CONNECTIONS, duration: SECONDS });
+  const create = await autocannon({
+    url: base,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    requests: [{ method: 'POST', path: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' }, setupRequest: (req) => ({ ...req, body: distinctPatient() }) }],
+  });
   const ids = await createIds(base, 200);
   let i = 0;
   const read = await autocannon({

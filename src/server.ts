@@ -10,17 +10,27 @@ import { errorResponsesPlugin } from './fhir/rest/http/error-responses';
 import { validateOperation } from './fhir/operations/validate-operation';
 import { buildOperations } from './operations';
 import { PersonDirectory } from './mpi/person-directory';
+import { loadCdsiEngine } from './immunization/cdsi';
+import { ImmunizationTracker } from './immunization/tracking';
+import { clinicApiPlugin } from './clinic-api';
+import { LinkageService, resolveLinkageKey } from './linkage/server';
 
 /**
  * Composes Tessera: storage, search, validation and operations behind the hapi FHIR endpoint.
  * Nothing here starts listening; main.ts (or a test) calls server.start() / server.inject().
  */
-export async function createServer(config: TesseraConfig, db: Database): Promise<{ server: Hapi.Server; services: FhirServices }> {
+export async function createServer(config: TesseraConfig, db: Database, env: NodeJS.ProcessEnv = process.env): Promise<{ server: Hapi.Server; services: FhirServices }> {
   const search = createSearchEngine();
   const store = new ResourceStore(db.knex, search.indexer);
   const validator = createValidator({ profilesDir: config.profilesDir });
-  const operations: OperationHandler[] = [validateOperation, ...buildOperations()];
   const persons = new PersonDirectory(db.knex);
+  // Record linkage: its Patient hook must run before tracking's (master key: LINKAGE_KEY_FILE / LINKAGE_SECRET / ./data/linkage.key in development).
+  const linkage = new LinkageService({ knex: db.knex, store, persons, key: resolveLinkageKey(env).key });
+  linkage.install();
+  // Immunization tracking hooks: register after record linkage's Patient hook (tracking follows membership).
+  const tracker = new ImmunizationTracker({ knex: db.knex, store, persons, engine: loadCdsiEngine() });
+  tracker.install();
+  const operations: OperationHandler[] = [validateOperation, ...buildOperations({ tracker, linkage })];
   const services: FhirServices = { knex: db.knex, store, search, persons, validator, operations, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes };
 
   const server = Hapi.server({
@@ -34,5 +44,6 @@ export async function createServer(config: TesseraConfig, db: Database): Promise
   server.app = { services } as never;
   await server.register({ plugin: errorResponsesPlugin, options: { bodyLimitBytes: config.bodyLimitBytes } });
   await server.register({ plugin: fhirRoutesPlugin, options: { services, prefix: '/fhir' } });
+  await server.register({ plugin: clinicApiPlugin, options: { services, tracker, prefix: '/api' } });
   return { server, services };
 }

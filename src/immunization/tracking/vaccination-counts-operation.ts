@@ -1,0 +1,125 @@
+import type { MeasureReport, MeasureReportGroupStratifier, Parameters, ParametersParameter, Resource } from 'fhir/r4';
+import { badRequest } from '../../shared/fhir-error';
+import type { OperationCall, OperationHandler, RequestContext } from '../../fhir/rest/request-context';
+import type { ImmunizationTracker, StateCounts } from './immunization-tracker';
+import { AGE_BANDS, TRACKING_STATES, isDay } from './tracking-model';
+
+/** Canonical URL of the $vaccination-counts OperationDefinition. */
+export const VACCINATION_COUNTS_URL = 'https://tessera.example.org/fhir/OperationDefinition/vaccination-counts';
+/** Canonical URL of the Measure the MeasureReport form reports on. */
+export const VACCINATION_MEASURE_URL = 'https://tessera.example.org/fhir/Measure/vaccination-status';
+/** Code system of the three populations. */
+export const VACCINATION_STATE_SYSTEM = 'https://tessera.example.org/fhir/CodeSystem/vaccination-state';
+
+const PARAMS = new Set(['vaccine-group', 'clinic', 'age-band', 'date', 'breakdown', '_format', '_pretty']);
+
+/** Parsed and checked input of $vaccination-counts. */
+export interface CountsRequest {
+  group: string;
+  clinic?: string;
+  ageBand?: string;
+  date: string;
+  breakdown?: 'clinic' | 'age-band';
+}
+
+function single(call: OperationCall, name: string): string | undefined {
+  const values = (call.parameters.parameter ?? []).filter((p) => p.name === name);
+  if (values.length > 1) throw badRequest(`Parameter '${name}' may appear once, got ${values.length}`, `Parameters.parameter.where(name='${name}')`);
+  const v = values[0];
+  if (!v) return undefined;
+  const value = v.valueString ?? v.valueCode ?? v.valueDate ?? v.valueId;
+  if (value === undefined || value === '') throw badRequest(`Parameter '${name}' has no value`, `Parameters.parameter.where(name='${name}')`);
+  return value;
+}
+
+/** Checks the operation's parameters (unknown names, dates, bands, groups) → a CountsRequest. Throws FhirError 400. */
+export function parseCountsRequest(call: OperationCall, tracker: ImmunizationTracker, today: string): CountsRequest {
+  for (const p of call.parameters.parameter ?? []) {
+    if (!PARAMS.has(p.name)) throw badRequest(`Unknown parameter '${p.name}' for $vaccination-counts: expected vaccine-group, clinic, age-band, date or breakdown`, `Parameters.parameter.where(name='${p.name}')`);
+  }
+  const groupName = single(call, 'vaccine-group') ?? (tracker.trackedGroups.length === 1 ? tracker.trackedGroups[0] : undefined);
+  if (!groupName) throw badRequest(`Parameter 'vaccine-group' is required: one of ${tracker.trackedGroups.join(', ')}`, "Parameters.parameter.where(name='vaccine-group')");
+  const group = tracker.trackedGroup(groupName);
+  if (!group) throw badRequest(`Vaccine group '${groupName}' has no maintained counts: expected one of ${tracker.trackedGroups.join(', ')}`, "Parameters.parameter.where(name='vaccine-group')");
+  const date = single(call, 'date') ?? today;
+  if (!isDay(date)) throw badRequest(`Parameter 'date' must be a day YYYY-MM-DD, got '${date}'`, "Parameters.parameter.where(name='date')");
+  const ageBand = single(call, 'age-band');
+  if (ageBand !== undefined && !AGE_BANDS.some((b) => b.label === ageBand)) {
+    throw badRequest(`Unknown age band '${ageBand}': expected one of ${AGE_BANDS.map((b) => b.label).join(', ')}`, "Parameters.parameter.where(name='age-band')");
+  }
+  const clinic = single(call, 'clinic');
+  if (clinic !== undefined && !/^[A-Za-z0-9\-.]{1,64}$/.test(clinic)) throw badRequest(`Parameter 'clinic' must be an Organization id, got '${clinic.slice(0, 70)}'`, "Parameters.parameter.where(name='clinic')");
+  const breakdown = single(call, 'breakdown');
+  if (breakdown !== undefined && breakdown !== 'clinic' && breakdown !== 'age-band') throw badRequest(`Parameter 'breakdown' must be 'clinic' or 'age-band', got '${breakdown}'`, "Parameters.parameter.where(name='breakdown')");
+  if (breakdown === 'clinic' && clinic) throw badRequest("Use either 'clinic' or 'breakdown=clinic', not both", "Parameters.parameter.where(name='breakdown')");
+  if (breakdown === 'age-band' && ageBand) throw badRequest("Use either 'age-band' or 'breakdown=age-band', not both", "Parameters.parameter.where(name='breakdown')");
+  return { group, clinic, ageBand, date, breakdown: breakdown as CountsRequest['breakdown'] };
+}
+
+function countParams(c: StateCounts): ParametersParameter[] {
+  return TRACKING_STATES.map((s) => ({ name: s, valueInteger: c[s] }));
+}
+
+/** The Parameters form: the question echoed, the three counts, and one `stratum` per breakdown value. */
+export function countsParameters(req: CountsRequest, total: StateCounts, strata?: Map<string, StateCounts>): Parameters {
+  const parameter: ParametersParameter[] = [
+    { name: 'vaccine-group', valueString: req.group },
+    { name: 'date', valueDate: req.date },
+  ];
+  if (req.clinic) parameter.push({ name: 'clinic', valueReference: { reference: `Organization/${req.clinic}` } });
+  if (req.ageBand) parameter.push({ name: 'age-band', valueString: req.ageBand });
+  parameter.push(...countParams(total));
+  for (const [value, c] of [...(strata ?? new Map<string, StateCounts>())].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    parameter.push({ name: 'stratum', part: [{ name: req.breakdown!, valueString: value === '' ? 'unattributed' : value }, ...countParams(c)] });
+  }
+  return { resourceType: 'Parameters', parameter };
+}
+
+/** The MeasureReport form (http://hl7.org/fhir/R4/measurereport.html): a summary report with one population per state. */
+export function countsMeasureReport(req: CountsRequest, total: StateCounts, now: Date, strata?: Map<string, StateCounts>): MeasureReport {
+  const population = (c: StateCounts) => TRACKING_STATES.map((s) => ({ code: { coding: [{ system: VACCINATION_STATE_SYSTEM, code: s }] }, count: c[s] }));
+  const group: MeasureReport['group'] = [{ code: { text: req.group }, population: population(total) }];
+  if (strata && req.breakdown) {
+    const stratifier: MeasureReportGroupStratifier = {
+      code: [{ text: req.breakdown }],
+      stratum: [...strata].sort(([a], [b]) => (a < b ? -1 : 1)).map(([value, c]) => ({ value: { text: value === '' ? 'unattributed' : value }, population: population(c) })),
+    };
+    group[0].stratifier = [stratifier];
+  }
+  const report: MeasureReport = {
+    resourceType: 'MeasureReport',
+    status: 'complete',
+    type: 'summary',
+    measure: VACCINATION_MEASURE_URL,
+    date: now.toISOString(),
+    period: { start: req.date, end: req.date },
+    group,
+  };
+  if (req.clinic) report.reporter = { reference: `Organization/${req.clinic}` };
+  if (req.ageBand) report.extension = [{ url: `${VACCINATION_MEASURE_URL}#age-band`, valueString: req.ageBand }];
+  return report;
+}
+
+/**
+ * GET /fhir/$vaccination-counts?vaccine-group=&clinic=&age-band=&date=&breakdown= → Parameters, and
+ * GET /fhir/MeasureReport/$vaccination-counts?... → MeasureReport: exact counts of fully / partially /
+ * not vaccinated persons as of `date` (default today), from the transactionally maintained aggregates.
+ */
+export function vaccinationCountsHandler(tracker: ImmunizationTracker): OperationHandler {
+  return {
+    name: 'vaccination-counts',
+    levels: ['system', 'type'],
+    resourceTypes: ['MeasureReport'],
+    methods: ['GET'],
+    definition: { url: VACCINATION_COUNTS_URL, name: 'VaccinationCounts' },
+    async invoke(ctx: RequestContext, call: OperationCall): Promise<Resource> {
+      const now = ctx.now();
+      const req = parseCountsRequest(call, tracker, now.toISOString().slice(0, 10));
+      const db = ctx.trx ?? ctx.services.knex;
+      const q = { group: req.group, clinic: req.clinic, ageBand: req.ageBand, date: req.date };
+      const total = await tracker.counts(db, q);
+      const strata = req.breakdown ? await tracker.countsBy(db, q, req.breakdown) : undefined;
+      return call.resourceType === 'MeasureReport' ? countsMeasureReport(req, total, now, strata) : countsParameters(req, total, strata);
+    },
+  };
+}
