@@ -86,7 +86,7 @@ async function run(name: string, base: string, pid: number) {
   return { name, createRps: create.requests.average, createP99: create.latency.p99, readRps: read.requests.average, readP99: read.latency.p99, rss: rssMb(pid), errors };
 }
 
-const tessera = await start(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: 'bench_crud', PORT: '8181', HOST: '127.0.0.1', SEED_DEMO: 'false' }, /FHIR R4 server/);
+const tessera = await start(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: 'bench_crud', PORT: '8181', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_REQUESTS: 'false' }, /FHIR R4 server/);
 const baseline = await start(['npx', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL, PORT: '8190' }, /baseline listening/);
 try {
   const findPid = (child: ChildProcess) => {

@@ -168,7 +168,7 @@ async function countsLatency(): Promise<string[]> {
       out.push(`| ${name} | 300 | ${percentile(times, 50).toFixed(2)} | ${percentile(times, 95).toFixed(2)} | ${percentile(times, 99).toFixed(2)} |`);
     }
     // Over HTTP: GET /fhir/$vaccination-counts on the same data.
-    const { server } = await createServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', seedDemo: false }, db);
+    const { server } = await createServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', seedDemo: false, logRequests: false }, db);
     await server.start();
     const base = `http://127.0.0.1:${server.info.port}/fhir`;
     const times: number[] = [];
@@ -200,7 +200,7 @@ async function writeThroughput(): Promise<string[]> {
   const db = await freshDb();
   const out: string[] = [];
   try {
-    const { server, services } = await createServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', seedDemo: false }, db, { ...process.env, LINKAGE_SECRET: process.env.LINKAGE_SECRET ?? 'bench-only-secret-not-for-production-use-0123456789' });
+    const { server, services } = await createServer({ ...loadConfig({}), port: 0, host: '127.0.0.1', seedDemo: false, logRequests: false }, db, { ...process.env, LINKAGE_SECRET: process.env.LINKAGE_SECRET ?? 'bench-only-secret-not-for-production-use-0123456789' });
     await server.start();
     const base = `http://127.0.0.1:${server.info.port}/fhir`;
     const post = async (type: string, body: unknown) => {

@@ -7,6 +7,7 @@ import { createValidator } from './fhir/validation';
 import type { FhirServices, OperationHandler } from './fhir/rest/request-context';
 import { fhirRoutesPlugin } from './fhir/rest/http/fhir-routes';
 import { errorResponsesPlugin } from './fhir/rest/http/error-responses';
+import { requestLogPlugin } from './fhir/rest/http/request-log';
 import { validateOperation } from './fhir/operations/validate-operation';
 import { buildOperations } from './operations';
 import { PersonDirectory } from './mpi/person-directory';
@@ -43,6 +44,7 @@ export async function createServer(config: TesseraConfig, db: Database, env: Nod
   });
   server.app = { services } as never;
   await server.register({ plugin: errorResponsesPlugin, options: { bodyLimitBytes: config.bodyLimitBytes } });
+  if (config.logRequests) await server.register({ plugin: requestLogPlugin, options: { log: (line) => console.log(`[tessera] ${line}`) } });
   await server.register({ plugin: fhirRoutesPlugin, options: { services, prefix: '/fhir' } });
   await server.register({ plugin: clinicApiPlugin, options: { services, tracker, prefix: '/api' } });
   return { server, services };

@@ -18,6 +18,8 @@ export interface TesseraConfig {
   profilesDir: string;
   /** Postgres connection pool size (env DATABASE_POOL_MAX, default 10; PGlite always uses 1). */
   poolMax: number;
+  /** One PHI-free log line per request (env LOG_REQUESTS, default true; tests turn it off). */
+  logRequests: boolean;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -43,5 +45,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     seedDemo: !['0', 'false', 'no'].includes((env.SEED_DEMO ?? 'true').toLowerCase()),
     profilesDir: env.PROFILES_DIR || 'fhir-profiles',
     poolMax: intFromEnv(env, 'DATABASE_POOL_MAX', 10),
+    logRequests: !['0', 'false', 'no'].includes((env.LOG_REQUESTS ?? 'true').toLowerCase()),
   };
 }

@@ -57,7 +57,9 @@ export class PersonDirectory {
    */
   async assign(trx: Knex.Transaction, patientIds: string[], personId: string, method: LinkMethod, score?: number): Promise<void> {
     if (patientIds.length === 0) return;
-    const before = (await trx('mpi_person_link').whereIn('patient_id', patientIds).select('person_id')) as Array<{ person_id: string }>;
+    // Lock the rows being moved so a concurrent assign (e.g. a merge racing an unmerge) cannot read
+    // a stale previous person and leave it out of the announced change.
+    const before = (await trx('mpi_person_link').whereIn('patient_id', [...patientIds].sort()).forUpdate().select('person_id')) as Array<{ person_id: string }>;
     await trx('mpi_person_link')
       .insert(patientIds.map((patient_id) => ({ patient_id, person_id: personId, method, score: score ?? null, linked_at: new Date() })))
       .onConflict('patient_id')
@@ -68,7 +70,8 @@ export class PersonDirectory {
 
   /** Removes a patient from the index (e.g. its Patient was deleted) and announces it. */
   async remove(trx: Knex.Transaction, patientId: string): Promise<void> {
-    const personId = await this.personOf(trx, patientId);
+    const row = (await trx('mpi_person_link').where({ patient_id: patientId }).forUpdate().first('person_id')) as { person_id: string } | undefined;
+    const personId = row?.person_id;
     if (!personId) return;
     await trx('mpi_person_link').where({ patient_id: patientId }).delete();
     await this.announce(trx, { personIds: [personId], patientIds: [patientId] });

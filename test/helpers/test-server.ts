@@ -31,7 +31,7 @@ export interface TestServer {
  */
 export async function startTestServer(overrides: Partial<TesseraConfig> = {}): Promise<TestServer> {
   const db = await createTestDatabase();
-  const config: TesseraConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', seedDemo: false, ...overrides };
+  const config: TesseraConfig = { ...loadConfig({}), port: 0, host: '127.0.0.1', seedDemo: false, logRequests: false, ...overrides };
   const { server, services } = await createServer(config, db);
   await server.start();
   const baseUrl = `http://127.0.0.1:${server.info.port}/fhir`;
