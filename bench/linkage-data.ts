@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { febrlToPersons, parseCsv } from '../src/linkage/io/febrl-csv';
 import type { PersonPhi } from '../src/linkage/person';
+import { seededRandom } from '../src/shared/seeded-random';
 
 /** Where the FEBRL sets live (not needed by tests). */
 export const FEBRL_DIR = new URL('../../shared/data/linkage/', import.meta.url);
@@ -18,17 +19,7 @@ export function readFebrl(name: string): { ids: string[]; persons: PersonPhi[] }
   return febrlToPersons(parseCsv(readFileSync(new URL(name, FEBRL_DIR), 'utf8')));
 }
 
-/** Seeded PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
 const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 

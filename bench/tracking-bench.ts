@@ -22,6 +22,7 @@ import { AGE_BANDS, ageBandAt, birthdayAt, type StatusSegment, type TrackingStat
 import { timelineEvents } from '../src/immunization/tracking/count-deltas';
 import { ImmunizationTracker, reconcileTracking } from '../src/immunization/tracking';
 import { loadCdsiEngine } from '../src/immunization/cdsi';
+import { seededRandom } from '../src/shared/seeded-random';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PERSONS = Number(process.argv[2] ?? 1_000_000);
@@ -37,16 +38,7 @@ async function freshDb(reuse?: string): Promise<Database> {
   return { ...db, close: async () => { if (!reuse) await db.knex.raw('DROP SCHEMA IF EXISTS ?? CASCADE', [schema]); await db.close(); } };
 }
 
-/** Deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const DAY = 86_400_000;
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

@@ -4,6 +4,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 import { ImmunizationTracker, reconcileTracking } from '../../src/immunization/tracking';
 import { loadCdsiEngine } from '../../src/immunization/cdsi';
 import { counts, createPatient, merge, setStatus, unmerge, vaccinate } from './tracking-helpers';
+import { seededRandom } from '../../src/shared/seeded-random';
 
 let t: TestServer;
 let tracker: ImmunizationTracker;
@@ -16,16 +17,7 @@ afterAll(async () => {
   await t?.stop();
 });
 
-/** A seeded pseudo-random generator (mulberry32) so a failing workload can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let x = Math.imul(a ^ (a >>> 15), 1 | a);
-    x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 describe('reconciliation', () => {
   test('no drift after a random concurrent workload of vaccinations, corrections, deletes, merges and unmerges', async () => {

@@ -1,14 +1,5 @@
-/** Seeded PRNG (mulberry32): reproducible sampling. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../shared/seeded-random';
+const prng = seededRandom;
 
 /**
  * Draws up to `count` distinct random record pairs, reproducibly: within one list (`nB` undefined; i < j) or across
