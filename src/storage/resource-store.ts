@@ -121,9 +121,11 @@ export class ResourceStore {
    * sent on unchanged needs no parse/serialise round trip.
    */
   async readText(db: Db | undefined, resourceType: string, id: string): Promise<(Omit<StoredVersion, 'content'> & { text?: string }) | undefined> {
-    const row = (await (db ?? this.knex)(currentTable(resourceType))
-      .where({ id })
-      .first('id', 'version_id', 'last_updated', 'deleted', (db ?? this.knex).raw('content::text AS text'))) as (Omit<CurrentRow, 'content'> & { text: string | null }) | undefined;
+    // Plain SQL (no query builder): this is the hottest read path.
+    const result = (await (db ?? this.knex).raw(`SELECT id, version_id, last_updated, deleted, content::text AS text FROM "${currentTable(resourceType)}" WHERE id = ?`, [id])) as {
+      rows: Array<Omit<CurrentRow, 'content'> & { text: string | null }>;
+    };
+    const row = result.rows[0];
     if (!row) return undefined;
     return { resourceType, id: row.id, versionId: row.version_id, lastUpdated: new Date(row.last_updated), deleted: row.deleted, text: row.text ?? undefined };
   }
