@@ -1,12 +1,10 @@
-import type { OperationOutcome, Parameters, Resource } from 'fhir/r4';
+import type { OperationOutcome, Resource } from 'fhir/r4';
 import { FhirError, badRequest, issue } from '../../shared/fhir-error';
 import type { OperationCall, OperationHandler, RequestContext } from '../rest/request-context';
+import { parameterPath, singleParameter, stringParameter } from './operation-parameters';
 
 const MODES = ['create', 'update', 'delete', 'profile'];
 
-function param(parameters: Parameters, name: string) {
-  return parameters.parameter?.find((p) => p.name === name);
-}
 
 /**
  * $validate at type and instance level (http://hl7.org/fhir/R4/resource-operation-validate.html):
@@ -19,13 +17,13 @@ export const validateOperation: OperationHandler = {
   methods: ['POST'],
   definition: { url: 'http://hl7.org/fhir/OperationDefinition/Resource-validate', name: 'validate' },
   async invoke(ctx: RequestContext, call: OperationCall): Promise<Resource> {
-    const { parameters, body, resourceType, id } = call;
-    const mode = param(parameters, 'mode')?.valueCode ?? param(parameters, 'mode')?.valueString;
-    if (mode && !MODES.includes(mode)) throw badRequest(`$validate mode '${mode}' is not one of ${MODES.join(', ')}`, 'Parameters.parameter.mode');
-    const profile = param(parameters, 'profile')?.valueUri ?? param(parameters, 'profile')?.valueCanonical ?? param(parameters, 'profile')?.valueString;
+    const { body, resourceType, id } = call;
+    const mode = stringParameter(call, 'mode');
+    if (mode && !MODES.includes(mode)) throw badRequest(`$validate mode '${mode}' is not one of ${MODES.join(', ')}`, parameterPath('mode'));
+    const profile = stringParameter(call, 'profile');
     // A Parameters body is the operation's input when it carries a "resource"; otherwise (e.g.
     // POST Parameters/$validate) it is itself the resource to validate.
-    const wrapped = body?.resourceType === 'Parameters' ? param(parameters, 'resource')?.resource : undefined;
+    const wrapped = body?.resourceType === 'Parameters' ? singleParameter(call, 'resource')?.resource : undefined;
     let resource: Resource | undefined = wrapped ?? body;
     if (mode === 'delete') {
       if (!id) throw badRequest('$validate mode=delete needs an instance: POST [type]/[id]/$validate');

@@ -9,11 +9,12 @@ import type { ImmunizationTracker, PersonRecords } from './immunization-tracker'
 import { personFacts, toTrackedDose } from './immunization-tracker';
 import { stateOf } from './person-timeline';
 import { isDay } from './tracking-model';
+import { parametersNamed, rejectUnknownParameters, stringParameter } from '../../fhir/operations/operation-parameters';
 
 /** Canonical URL of the $immunization-status OperationDefinition. */
 export const IMMUNIZATION_STATUS_URL = 'https://tessera.example.org/fhir/OperationDefinition/Patient-immunization-status';
 
-const PARAMS = new Set(['vaccine-group', 'date', '_format', '_pretty']);
+const PARAMS = new Set(['vaccine-group', 'date']);
 
 /** The records of the person a Patient belongs to (the Patient alone when it is not linked yet). */
 async function personRecords(db: Db, tracker: ImmunizationTracker, ctx: RequestContext, patient: Patient): Promise<PersonRecords> {
@@ -32,19 +33,15 @@ async function personRecords(db: Db, tracker: ImmunizationTracker, ctx: RequestC
  * (duplicates reported separately) and an ImmunizationRecommendation. Throws FhirError 400/404/410/422.
  */
 export async function immunizationStatus(ctx: RequestContext, tracker: ImmunizationTracker, patientId: string, call: OperationCall): Promise<Parameters> {
-  for (const p of call.parameters.parameter ?? []) {
-    if (!PARAMS.has(p.name)) throw badRequest(`Unknown parameter '${p.name}' for $immunization-status: expected vaccine-group or date`, `Parameters.parameter.where(name='${p.name}')`);
-  }
+  rejectUnknownParameters(call, PARAMS, 'immunization-status');
   const engine = tracker.engine;
-  const requested = (call.parameters.parameter ?? []).filter((p) => p.name === 'vaccine-group').flatMap((p) => (p.valueString ?? p.valueCode ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
+  const requested = parametersNamed(call, 'vaccine-group').flatMap((p) => (p.valueString ?? p.valueCode ?? '').split(',')).map((s) => s.trim()).filter(Boolean);
   const groups = requested.length === 0 ? tracker.trackedGroups : requested.map((name) => {
     const g = engine.vaccineGroups.find((v) => v.toLowerCase() === name.toLowerCase());
     if (!g) throw badRequest(`Unknown vaccine group '${name}': expected one of ${engine.vaccineGroups.join(', ')}`, "Parameters.parameter.where(name='vaccine-group')");
     return g;
   });
-  const dates = (call.parameters.parameter ?? []).filter((p) => p.name === 'date');
-  if (dates.length > 1) throw badRequest("Parameter 'date' may appear once", "Parameters.parameter.where(name='date')");
-  const date = dates[0]?.valueDate ?? dates[0]?.valueString ?? ctx.now().toISOString().slice(0, 10);
+  const date = stringParameter(call, 'date') ?? ctx.now().toISOString().slice(0, 10);
   if (!isDay(date)) throw badRequest(`Parameter 'date' must be a day YYYY-MM-DD, got '${date}'`, "Parameters.parameter.where(name='date')");
 
   const db = ctx.trx ?? ctx.services.knex;

@@ -1,5 +1,6 @@
 import type { MeasureReport, MeasureReportGroupStratifier, Parameters, ParametersParameter, Resource } from 'fhir/r4';
 import { badRequest } from '../../shared/fhir-error';
+import { rejectUnknownParameters, stringParameter } from '../../fhir/operations/operation-parameters';
 import type { OperationCall, OperationHandler, RequestContext } from '../../fhir/rest/request-context';
 import type { ImmunizationTracker, StateCounts } from './immunization-tracker';
 import { AGE_BANDS, TRACKING_STATES, isDay } from './tracking-model';
@@ -11,7 +12,7 @@ export const VACCINATION_MEASURE_URL = 'https://tessera.example.org/fhir/Measure
 /** Code system of the three populations. */
 export const VACCINATION_STATE_SYSTEM = 'https://tessera.example.org/fhir/CodeSystem/vaccination-state';
 
-const PARAMS = new Set(['vaccine-group', 'clinic', 'age-band', 'date', 'breakdown', '_format', '_pretty']);
+const PARAMS = new Set(['vaccine-group', 'clinic', 'age-band', 'date', 'breakdown']);
 
 /** Parsed and checked input of $vaccination-counts. */
 export interface CountsRequest {
@@ -22,34 +23,22 @@ export interface CountsRequest {
   breakdown?: 'clinic' | 'age-band';
 }
 
-function single(call: OperationCall, name: string): string | undefined {
-  const values = (call.parameters.parameter ?? []).filter((p) => p.name === name);
-  if (values.length > 1) throw badRequest(`Parameter '${name}' may appear once, got ${values.length}`, `Parameters.parameter.where(name='${name}')`);
-  const v = values[0];
-  if (!v) return undefined;
-  const value = v.valueString ?? v.valueCode ?? v.valueDate ?? v.valueId;
-  if (value === undefined || value === '') throw badRequest(`Parameter '${name}' has no value`, `Parameters.parameter.where(name='${name}')`);
-  return value;
-}
-
 /** Checks the operation's parameters (unknown names, dates, bands, groups) → a CountsRequest. Throws FhirError 400. */
 export function parseCountsRequest(call: OperationCall, tracker: ImmunizationTracker, today: string): CountsRequest {
-  for (const p of call.parameters.parameter ?? []) {
-    if (!PARAMS.has(p.name)) throw badRequest(`Unknown parameter '${p.name}' for $vaccination-counts: expected vaccine-group, clinic, age-band, date or breakdown`, `Parameters.parameter.where(name='${p.name}')`);
-  }
-  const groupName = single(call, 'vaccine-group') ?? (tracker.trackedGroups.length === 1 ? tracker.trackedGroups[0] : undefined);
+  rejectUnknownParameters(call, PARAMS, 'vaccination-counts');
+  const groupName = stringParameter(call, 'vaccine-group') ?? (tracker.trackedGroups.length === 1 ? tracker.trackedGroups[0] : undefined);
   if (!groupName) throw badRequest(`Parameter 'vaccine-group' is required: one of ${tracker.trackedGroups.join(', ')}`, "Parameters.parameter.where(name='vaccine-group')");
   const group = tracker.trackedGroup(groupName);
   if (!group) throw badRequest(`Vaccine group '${groupName}' has no maintained counts: expected one of ${tracker.trackedGroups.join(', ')}`, "Parameters.parameter.where(name='vaccine-group')");
-  const date = single(call, 'date') ?? today;
+  const date = stringParameter(call, 'date') ?? today;
   if (!isDay(date)) throw badRequest(`Parameter 'date' must be a day YYYY-MM-DD, got '${date}'`, "Parameters.parameter.where(name='date')");
-  const ageBand = single(call, 'age-band');
+  const ageBand = stringParameter(call, 'age-band');
   if (ageBand !== undefined && !AGE_BANDS.some((b) => b.label === ageBand)) {
     throw badRequest(`Unknown age band '${ageBand}': expected one of ${AGE_BANDS.map((b) => b.label).join(', ')}`, "Parameters.parameter.where(name='age-band')");
   }
-  const clinic = single(call, 'clinic');
+  const clinic = stringParameter(call, 'clinic');
   if (clinic !== undefined && !/^[A-Za-z0-9\-.]{1,64}$/.test(clinic)) throw badRequest(`Parameter 'clinic' must be an Organization id, got '${clinic.slice(0, 70)}'`, "Parameters.parameter.where(name='clinic')");
-  const breakdown = single(call, 'breakdown');
+  const breakdown = stringParameter(call, 'breakdown');
   if (breakdown !== undefined && breakdown !== 'clinic' && breakdown !== 'age-band') throw badRequest(`Parameter 'breakdown' must be 'clinic' or 'age-band', got '${breakdown}'`, "Parameters.parameter.where(name='breakdown')");
   if (breakdown === 'clinic' && clinic) throw badRequest("Use either 'clinic' or 'breakdown=clinic', not both", "Parameters.parameter.where(name='breakdown')");
   if (breakdown === 'age-band' && ageBand) throw badRequest("Use either 'age-band' or 'breakdown=age-band', not both", "Parameters.parameter.where(name='breakdown')");

@@ -2,41 +2,12 @@ import type { Knex } from 'knex';
 import type { Bundle, Identifier, OperationOutcome, Parameters, ParametersParameter, Patient, Reference } from 'fhir/r4';
 import type { OperationCall, OperationHandler, RequestContext } from '../../fhir/rest/request-context';
 import { FhirError, badRequest, issue } from '../../shared/fhir-error';
+import { booleanParameter as booleanParam, integerParameter as integerParam, parameterPath as where, singleParameter as param, stringParameter as stringParam } from '../../fhir/operations/operation-parameters';
 import type { LinkageService } from './linkage-service';
 
 /** Extension carrying the match grade on a $match entry (http://hl7.org/fhir/R4/extension-match-grade.html). */
 export const MATCH_GRADE_URL = 'http://hl7.org/fhir/StructureDefinition/match-grade';
 const TESSERA_OPS = 'https://tessera.dev/fhir/OperationDefinition';
-
-const where = (name: string) => `Parameters.parameter.where(name = '${name}')`;
-
-function param(call: OperationCall, name: string): ParametersParameter | undefined {
-  return call.parameters.parameter?.find((p) => p.name === name);
-}
-
-function stringParam(call: OperationCall, name: string): string | undefined {
-  const p = param(call, name);
-  if (!p) return undefined;
-  const v = p.valueString ?? p.valueCode ?? p.valueUri ?? (p.valueInteger !== undefined ? String(p.valueInteger) : undefined) ?? (p.valueBoolean !== undefined ? String(p.valueBoolean) : undefined);
-  if (v === undefined) throw badRequest(`${name}: expected a string value`, where(name));
-  return v;
-}
-
-function booleanParam(call: OperationCall, name: string): boolean | undefined {
-  const p = param(call, name);
-  if (!p) return undefined;
-  if (p.valueBoolean !== undefined) return p.valueBoolean;
-  if (p.valueString === 'true' || p.valueString === 'false') return p.valueString === 'true';
-  throw badRequest(`${name}: expected a boolean (true or false), got ${JSON.stringify(p.valueString ?? p)}`, where(name));
-}
-
-function integerParam(call: OperationCall, name: string, min: number, max: number): number | undefined {
-  const p = param(call, name);
-  if (!p) return undefined;
-  const n = p.valueInteger ?? p.valuePositiveInt ?? p.valueUnsignedInt ?? (p.valueString !== undefined && /^\d+$/.test(p.valueString) ? Number(p.valueString) : undefined);
-  if (n === undefined || !Number.isInteger(n) || n < min || n > max) throw badRequest(`${name}: expected an integer ${min}..${max}, got ${JSON.stringify(p.valueString ?? p.valueInteger)}`, where(name));
-  return n;
-}
 
 /** A Patient id from a Reference ("Patient/123", absolute URL ending so) or a string parameter. */
 function patientParam(call: OperationCall, name: string, required: true): string;
