@@ -1,6 +1,7 @@
 import type { Bundle, BundleEntry } from 'fhir/r4';
 import { badRequest, notFound } from '../../../shared/fhir-error';
 import { listHistory } from '../../../storage/history-queries';
+import { dateRange } from '../../search/values';
 import type { FhirResponse } from '../fhir-request';
 import type { RequestContext } from '../request-context';
 import { etag } from '../request-rules';
@@ -8,17 +9,12 @@ import { etag } from '../request-rules';
 const DEFAULT_COUNT = 50;
 const MAX_COUNT = 1000;
 
+/** `_since` / `_at` as an instant: the start of the period, or (for `_at`) its last millisecond. */
 function parseInstant(name: string, raw: string, endOfPeriod: boolean): Date {
-  const m = /^(\d{4})(-(\d{2})(-(\d{2})(T(\d{2}):(\d{2})(:(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/.exec(raw);
-  if (!m) throw badRequest(`Invalid ${name}: expected a FHIR instant or date such as 2024-01-31T10:00:00Z, got '${raw.slice(0, 40)}'`, name);
-  if (m[6] && !m[12]) throw badRequest(`Invalid ${name}: a time needs a time zone (Z or +hh:mm), got '${raw.slice(0, 40)}'`, name);
-  if (m[6]) return new Date(raw);
-  const year = Number(m[1]);
-  const month = m[3] ? Number(m[3]) - 1 : endOfPeriod ? 11 : 0;
-  const start = new Date(Date.UTC(year, month, m[5] ? Number(m[5]) : 1));
-  if (!endOfPeriod) return start;
-  const end = m[5] ? new Date(start.getTime() + 86_400_000) : m[3] ? new Date(Date.UTC(year, month + 1, 1)) : new Date(Date.UTC(year + 1, 0, 1));
-  return new Date(end.getTime() - 1);
+  const range = dateRange(raw);
+  if (!range) throw badRequest(`Invalid ${name}: expected a FHIR instant or date such as 2024-01-31T10:00:00Z, got '${raw.slice(0, 40)}'`, name);
+  if (raw.includes('T') && !/(Z|[+-]\d{2}:?\d{2})$/.test(raw)) throw badRequest(`Invalid ${name}: a time needs a time zone (Z or +hh:mm), got '${raw.slice(0, 40)}'`, name);
+  return new Date(endOfPeriod ? range.high - 1 : range.low);
 }
 
 /**
