@@ -1,5 +1,5 @@
 import type { OperationHandler } from './fhir/rest/request-context';
-import { loadCdsiEngine } from './immunization/cdsi';
+import type { CdsiEngine } from './immunization/cdsi';
 import { immdsForecastHandler } from './immunization/immds-forecast-handler';
 import type { ImmunizationTracker } from './immunization/tracking';
 import { immunizationStatusHandler, vaccinationCountsHandler } from './immunization/tracking';
@@ -7,6 +7,8 @@ import { linkageOperations, type LinkageService } from './linkage/server';
 
 /** What the domain operations need from the composed server. */
 export interface OperationDeps {
+  /** The CDSi engine behind $immds-forecast (shared with tracking: loaded once). */
+  cdsi: CdsiEngine;
   /** Immunization tracking ($immunization-status, $vaccination-counts); omitted → those operations are not offered. */
   tracker?: ImmunizationTracker;
   /** Record linkage ($match, $linkage-review, $link, $unlink, $merge, $unmerge, $tokenized-patient); omitted → not offered. */
@@ -14,9 +16,9 @@ export interface OperationDeps {
 }
 
 /** Operations contributed by the domain modules (immunization, linkage, ...), registered in one list. */
-export function buildOperations(deps: OperationDeps = {}): OperationHandler[] {
+export function buildOperations(deps: OperationDeps): OperationHandler[] {
   return [
-    immdsForecastHandler(loadCdsiEngine()),
+    immdsForecastHandler(deps.cdsi),
     ...(deps.tracker ? [immunizationStatusHandler(deps.tracker), vaccinationCountsHandler(deps.tracker)] : []),
     ...(deps.linkage ? linkageOperations(deps.linkage) : []),
   ];

@@ -29,9 +29,10 @@ export async function createServer(config: TesseraConfig, db: Database, env: Nod
   const linkage = new LinkageService({ knex: db.knex, store, persons, key: resolveLinkageKey(env).key });
   linkage.install();
   // Immunization tracking hooks: register after record linkage's Patient hook (tracking follows membership).
-  const tracker = new ImmunizationTracker({ knex: db.knex, store, persons, engine: loadCdsiEngine() });
+  const cdsi = loadCdsiEngine();
+  const tracker = new ImmunizationTracker({ knex: db.knex, store, persons, engine: cdsi });
   tracker.install();
-  const operations: OperationHandler[] = [validateOperation, ...buildOperations({ tracker, linkage })];
+  const operations: OperationHandler[] = [validateOperation, ...buildOperations({ cdsi, tracker, linkage })];
   const services: FhirServices = { knex: db.knex, store, search, persons, validator, operations, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes };
 
   const server = Hapi.server({
