@@ -1,11 +1,5 @@
 import type { Resource } from 'fhir/r4';
 
-/** The interaction a request asks for, decided from method and path (http://hl7.org/fhir/R4/http.html). */
-export type Interaction =
-  | 'read' | 'vread' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type' | 'history-system'
-  | 'create' | 'search-type' | 'search-system' | 'search-compartment' | 'capabilities' | 'batch' | 'operation'
-  | 'conditional-update' | 'conditional-patch' | 'conditional-delete';
-
 /** A parsed FHIR request, independent of HTTP: the same shape serves REST, batch and transaction entries. */
 export interface FhirRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD';
@@ -52,10 +46,6 @@ export interface FhirResponse {
   headers?: Record<string, string>;
 }
 
-/** Returns the value of a query parameter (first occurrence). */
-export function queryValue(query: Array<[string, string]>, name: string): string | undefined {
-  return query.find(([k]) => k === name)?.[1];
-}
 
 /** The response's resource, parsing stored JSON text when that is all the handler kept. */
 export function resourceOf(res: FhirResponse): Resource | undefined {

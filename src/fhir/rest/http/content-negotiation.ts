@@ -19,8 +19,9 @@ function mediaType(header: string | undefined): string {
 export function responseFormat(formatParam: string | undefined, accept: string | undefined): Format | undefined | 'any' {
   if (formatParam) {
     const f = mediaType(formatParam);
-    if (JSON_TYPES.has(f)) return 'json';
-    if (XML_TYPES.has(f) || f === 'html' || f === 'text/html') return f.includes('xml') || f === 'xml' ? 'xml' : 'json';
+    if (XML_TYPES.has(f)) return 'xml';
+    // Browsers asking for HTML get JSON (Tessera serves no HTML rendering).
+    if (JSON_TYPES.has(f) || f === 'html' || f === 'text/html') return 'json';
     throw new FhirError(406, issue('not-supported', `_format '${formatParam.slice(0, 60)}' is not supported: expected json, xml, application/fhir+json or application/fhir+xml`, '_format'));
   }
   if (!accept) return 'any';
