@@ -1,14 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import knexFactory, { type Knex } from 'knex';
-import ClientPgLite from 'knex-pglite';
-import { PGlite } from '@electric-sql/pglite';
-import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist';
-import { cube } from '@electric-sql/pglite/contrib/cube';
-import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { fuzzystrmatch } from '@electric-sql/pglite/contrib/fuzzystrmatch';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
-import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto';
 
 /** Which engine is behind the knex instance. The SQL is the same on both. */
 export type DatabaseKind = 'pglite' | 'postgres';
@@ -47,6 +38,18 @@ export async function createDatabase(options: DatabaseOptions): Promise<Database
   } else {
     const dataDir = options.url === 'memory://' ? undefined : options.url.replace(/^file:\/\//, '');
     if (dataDir) mkdirSync(dataDir, { recursive: true });
+    // Loaded only for the embedded engine: a server on Postgres never pays for PGlite's modules.
+    const [{ PGlite }, { default: ClientPgLite }, { btree_gist }, { cube }, { earthdistance }, { pg_trgm }, { fuzzystrmatch }, { unaccent }, { pgcrypto }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('knex-pglite'),
+      import('@electric-sql/pglite/contrib/btree_gist'),
+      import('@electric-sql/pglite/contrib/cube'),
+      import('@electric-sql/pglite/contrib/earthdistance'),
+      import('@electric-sql/pglite/contrib/pg_trgm'),
+      import('@electric-sql/pglite/contrib/fuzzystrmatch'),
+      import('@electric-sql/pglite/contrib/unaccent'),
+      import('@electric-sql/pglite/contrib/pgcrypto'),
+    ]);
     const pglite = await PGlite.create({
       dataDir,
       extensions: { btree_gist, cube, earthdistance, pg_trgm, fuzzystrmatch, unaccent, pgcrypto },

@@ -35,6 +35,17 @@ export interface WriteEvent {
  */
 export type WriteHook = (trx: Knex.Transaction, event: WriteEvent) => Promise<void>;
 
+/** A write hook that takes every event of a multi-resource write at once (`createMany`); single writes give it one. */
+export type BatchWriteHook = (trx: Knex.Transaction, events: WriteEvent[]) => Promise<void>;
+
+/**
+ * Runs once at the end of every transaction the store opened, before it commits: derived state that many
+ * writes of one transaction touch (a person's immunization status, a golden record) is recomputed once
+ * instead of once per write. Returns true if it did any work (hooks run again until none does, as one
+ * hook's work may give another more to do).
+ */
+export type BeforeCommitHook = (trx: Knex.Transaction) => Promise<boolean>;
+
 /** How a version came to be (history `request.method`). */
 export type WriteMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -58,6 +69,11 @@ function toVersion(resourceType: string, row: CurrentRow): StoredVersion {
   };
 }
 
+/** A connection of knex's pool (node-postgres Client or PGlite): both answer `query(sql, params)` with `{ rows }`. */
+interface PooledConnection {
+  query(sql: string, params: unknown[]): Promise<unknown>;
+}
+
 /** JSON with object keys sorted (jsonb does not keep key order), for equality checks. */
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -67,6 +83,11 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
+}
+
+/** True when two contents are the same resource content (server-maintained meta and key order aside): `update` would store no new version. */
+export function sameContent(a: Resource, b: Resource): boolean {
+  return comparable(a) === comparable(b);
 }
 
 /** Strips server-maintained meta so two contents can be compared for "no change". */
@@ -81,7 +102,10 @@ function comparable(resource: Resource): string {
  * search-index rows written in the same SQL statement as the content. Knows nothing of HTTP.
  */
 export class ResourceStore {
-  private readonly hooks = new Map<string, WriteHook[]>();
+  private readonly hooks = new Map<string, BatchWriteHook[]>();
+  private readonly commitHooks: BeforeCommitHook[] = [];
+  /** Transactions opened by `transaction()`: they run the before-commit hooks, so work may be deferred to them. */
+  private readonly opened = new WeakSet<Knex.Transaction>();
 
   constructor(
     private readonly knex: Knex,
@@ -90,17 +114,63 @@ export class ResourceStore {
 
   /** Registers a hook run in the same transaction as every write of the given resource types. */
   addWriteHook(resourceTypes: string[], hook: WriteHook): void {
+    this.addBatchWriteHook(resourceTypes, async (trx, events) => {
+      for (const event of events) await hook(trx, event);
+    });
+  }
+
+  /** Registers a hook that receives all events of a multi-resource write together (in registration order with the others). */
+  addBatchWriteHook(resourceTypes: string[], hook: BatchWriteHook): void {
     for (const type of resourceTypes) this.hooks.set(type, [...(this.hooks.get(type) ?? []), hook]);
   }
 
   private async runHooks(trx: Knex.Transaction, event: WriteEvent): Promise<void> {
-    for (const hook of this.hooks.get(event.resourceType) ?? []) await hook(trx, event);
+    for (const hook of this.hooks.get(event.resourceType) ?? []) await hook(trx, [event]);
   }
 
-  /** Runs `fn` in one database transaction (all or nothing). Nested calls reuse the outer one. */
+  /** Registers a hook run at the end of every transaction the store opens, before commit. */
+  addBeforeCommitHook(hook: BeforeCommitHook): void {
+    this.commitHooks.push(hook);
+  }
+
+  /** True if `trx` will run the before-commit hooks (it was opened by `transaction()`), so derived work may wait for them. */
+  defersToCommit(trx: Knex.Transaction): boolean {
+    return this.opened.has(trx);
+  }
+
+  /** Runs the before-commit hooks until none has work left (also for callers that need derived state mid-transaction). */
+  async settle(trx: Knex.Transaction): Promise<void> {
+    for (let round = 0; ; round++) {
+      let worked = false;
+      for (const hook of this.commitHooks) if (await hook(trx)) worked = true;
+      if (!worked) return;
+      if (round >= 50) throw new Error('before-commit hooks did not settle after 50 rounds');
+    }
+  }
+
+  /**
+   * Runs `fn` in one database transaction (all or nothing), then the before-commit hooks. Nested calls reuse the
+   * outer one.
+   */
   async transaction<T>(db: Db | undefined, fn: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
     if (db && (db as Knex.Transaction).isTransaction) return fn(db as Knex.Transaction);
-    return this.knex.transaction(fn);
+    return this.knex.transaction(async (trx) => {
+      this.opened.add(trx);
+      const out = await fn(trx);
+      await this.settle(trx);
+      return out;
+    });
+  }
+
+  /** Runs one statement ($n placeholders) on a pooled connection without knex's query runner; not for transactions. */
+  private async pooledQuery<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const client = this.knex.client as unknown as { acquireConnection(): Promise<PooledConnection>; releaseConnection(c: PooledConnection): Promise<void> };
+    const conn = await client.acquireConnection();
+    try {
+      return ((await conn.query(sql, params)) as { rows: T[] }).rows;
+    } finally {
+      await client.releaseConnection(conn);
+    }
   }
 
   /** Serialises writers on one key until the transaction ends (conditional create, If-Match). */
@@ -121,11 +191,12 @@ export class ResourceStore {
    * sent on unchanged needs no parse/serialise round trip.
    */
   async readText(db: Db | undefined, resourceType: string, id: string): Promise<(Omit<StoredVersion, 'content'> & { text?: string }) | undefined> {
-    // Plain SQL (no query builder): this is the hottest read path.
-    const result = (await (db ?? this.knex).raw(`SELECT id, version_id, last_updated, deleted, content::text AS text FROM "${currentTable(resourceType)}" WHERE id = ?`, [id])) as {
-      rows: Array<Omit<CurrentRow, 'content'> & { text: string | null }>;
-    };
-    const row = result.rows[0];
+    // Plain SQL (no query builder): this is the hottest read path. Outside a transaction it goes straight to a pooled
+    // connection, skipping knex's per-query machinery (~30 µs of a ~250 µs request).
+    const sql = `SELECT id, version_id, last_updated, deleted, content::text AS text FROM "${currentTable(resourceType)}" WHERE id = $1`;
+    type Row = Omit<CurrentRow, 'content'> & { text: string | null };
+    const rows = db && db !== this.knex ? ((await db.raw(sql.replace('$1', '?'), [id])) as { rows: Row[] }).rows : await this.pooledQuery<Row>(sql, [id]);
+    const row = rows[0];
     if (!row) return undefined;
     return { resourceType, id: row.id, versionId: row.version_id, lastUpdated: new Date(row.last_updated), deleted: row.deleted, text: row.text ?? undefined };
   }
@@ -156,6 +227,55 @@ export class ResourceStore {
       const version = await this.writeVersion(trx, resource, id, 1, 'POST', false, options.now);
       await this.runHooks(trx, { resourceType: resource.resourceType, id, method: 'POST', current: version.content });
       return version;
+    });
+  }
+
+  /**
+   * Creates many resources (any types) with server ids (or the given `ids`, which the caller checked are free):
+   * content, history and index rows of all of them in one SQL statement, then the write hooks with every event of
+   * a type at once. For bulk imports; the result is the same as calling `create` for each, in order.
+   */
+  async createMany(db: Db | undefined, resources: Resource[], options: { ids?: Array<string | undefined>; now?: Date } = {}): Promise<StoredVersion[]> {
+    if (resources.length === 0) return [];
+    const lastUpdated = options.now ?? new Date();
+    const versions: StoredVersion[] = resources.map((resource, i) => {
+      const id = options.ids?.[i] ?? randomUUID();
+      const content: Resource = { ...resource, id, meta: { ...resource.meta, versionId: '1', lastUpdated: lastUpdated.toISOString() } };
+      return { resourceType: resource.resourceType, id, versionId: 1, lastUpdated, deleted: false, content };
+    });
+    return this.transaction(db, async (trx) => {
+      const params: Knex.Value[] = [];
+      const ctes: string[] = [];
+      const byType = new Map<string, StoredVersion[]>();
+      for (const v of versions) byType.set(v.resourceType, [...(byType.get(v.resourceType) ?? []), v]);
+      const indexRows = new Map<string, Array<Record<string, unknown>>>();
+      let n = 0;
+      for (const [type, list] of byType) {
+        const rows = JSON.stringify(list.map((v) => ({ id: v.id, content: v.content })));
+        ctes.push(`c${n++} AS (INSERT INTO "${currentTable(type)}" (id, version_id, last_updated, deleted, content) SELECT x.id, 1, ?, false, x.content FROM jsonb_to_recordset(?::jsonb) AS x(id text, content jsonb))`);
+        params.push(lastUpdated, rows);
+        ctes.push(`c${n++} AS (INSERT INTO ${HISTORY_TABLE} (resource_type, id, version_id, last_updated, deleted, method, content) SELECT ?, x.id, 1, ?, false, 'POST', x.content FROM jsonb_to_recordset(?::jsonb) AS x(id text, content jsonb))`);
+        params.push(type, lastUpdated, rows);
+        for (const v of list) {
+          for (const [table, tableRows] of Object.entries(this.indexer.extract(v.content!))) {
+            const all = indexRows.get(table) ?? [];
+            for (const r of tableRows) all.push({ ...r, resource_type: type, resource_id: v.id });
+            indexRows.set(table, all);
+          }
+        }
+      }
+      for (const [table, list] of indexRows) {
+        if (list.length === 0) continue;
+        const cols = [...new Set(list.flatMap((r) => Object.keys(r)))].map((c) => `"${c}"`).join(', ');
+        ctes.push(`c${n++} AS (INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::"${table}", ?::jsonb))`);
+        params.push(JSON.stringify(list));
+      }
+      await trx.raw(`WITH ${ctes.join(', ')} SELECT 1`, params);
+      for (const [type, list] of byType) {
+        const events = list.map((v): WriteEvent => ({ resourceType: type, id: v.id, method: 'POST', current: v.content }));
+        for (const hook of this.hooks.get(type) ?? []) await hook(trx, events);
+      }
+      return versions;
     });
   }
 
