@@ -16,7 +16,14 @@ export interface TokenValue {
 export interface DateValue { prefix: Prefix; range: DateRange }
 export interface NumberValue { prefix: Prefix; num: NumberRange }
 export interface QuantityValue extends NumberValue { system?: string; code?: string }
-export interface ReferenceValue { type?: string; id?: string; version?: string; url?: string }
+export interface ReferenceValue {
+  type?: string;
+  id?: string;
+  version?: string;
+  url?: string;
+  /** For a local `[type/]id`: this server's base (absolute references under it are local too). */
+  localBase?: string;
+}
 export interface NearValue { lat: number; lng: number; meters: number }
 
 /** One typed search value. */
@@ -39,10 +46,11 @@ export type Criterion =
   | { kind: 'range'; def: ParamDef; values: SearchValue[] }
   | { kind: 'missing'; def: ParamDef; missing: boolean }
   | { kind: 'id'; ids: string[]; not?: boolean }
-  | { kind: 'chain'; def: ParamDef; targets: Array<{ type: string; inner: Criterion }> }
-  | { kind: 'has'; sourceType: string; refParam: ParamDef; inner: Criterion }
+  /** `localBase`: this server's base; references followed are relative ones or absolute ones under it. */
+  | { kind: 'chain'; def: ParamDef; targets: Array<{ type: string; inner: Criterion }>; localBase?: string }
+  | { kind: 'has'; sourceType: string; refParam: ParamDef; inner: Criterion; localBase?: string }
   | { kind: 'list'; listIds: string[] }
-  | { kind: 'compartment'; compartmentType: string; id: string; params: string[] };
+  | { kind: 'compartment'; compartmentType: string; id: string; params: string[]; localBase?: string };
 
 /** One `_sort` key. */
 export interface SortKey {

@@ -88,7 +88,7 @@ export async function executeSearch(
   if (rows.length && hasPrev) links.push({ relation: 'previous', url: link(ctx, parsed.applied, encodeCursor({ dir: 'prev', values: keyValues(rows[0]) })) });
   if (rows.length && hasNext) links.push({ relation: 'next', url: link(ctx, parsed.applied, encodeCursor({ dir: 'next', values: keyValues(rows[rows.length - 1]) })) });
   const matches = rows.map((r) => (typeof r.content === 'string' ? (JSON.parse(r.content) as Resource) : r.content));
-  const included = await resolveIncludes(db, matches, parsed.includes);
+  const included = await resolveIncludes(db, matches, parsed.includes, ctx.baseUrl);
   const base = ctx.baseUrl.replace(/\/$/, '');
   const subset = (r: Resource) => subsetResource(r, parsed.summary, parsed.elements);
   for (const r of matches) entries.push({ fullUrl: `${base}/${r.resourceType}/${r.id}`, resource: subset(r), search: { mode: 'match' } });

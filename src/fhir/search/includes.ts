@@ -52,7 +52,10 @@ async function load(db: Db, refs: Array<{ type: string; id: string; version: str
  * matches, via the reference index. `:iterate` specs are re-applied to included resources until no
  * new ones appear (bounded). Returns resources not already among `matches`.
  */
-export async function resolveIncludes(db: Db, matches: Resource[], specs: IncludeSpec[]): Promise<Resource[]> {
+export async function resolveIncludes(db: Db, matches: Resource[], specs: IncludeSpec[], localBase: string): Promise<Resource[]> {
+  // only references to this server: relative ones, or absolute ones under its base
+  const prefix = `${localBase.replace(/\/$/, '')}/`;
+  const local = `(url IS NULL OR left(url, ${prefix.length}) = ?)`;
   if (specs.length === 0 || matches.length === 0) return [];
   const seen = new Set(matches.map(key));
   const included: Resource[] = [];
@@ -68,8 +71,8 @@ export async function resolveIncludes(db: Db, matches: Resource[], specs: Includ
         const params = referenceParams(spec.sourceType, spec.param);
         const rows = (await db.raw(
           `SELECT DISTINCT target_type, target_id, target_version FROM sp_reference
-           WHERE resource_type = ? AND resource_id = ANY(?::text[]) AND param = ANY(?::text[]) AND target_id IS NOT NULL AND target_type IS NOT NULL${spec.targetType ? ' AND target_type = ?' : ''} LIMIT ?`,
-          [spec.sourceType, ids, params, ...(spec.targetType ? [spec.targetType] : []), MAX_INCLUDES],
+           WHERE resource_type = ? AND resource_id = ANY(?::text[]) AND param = ANY(?::text[]) AND target_id IS NOT NULL AND target_type IS NOT NULL AND ${local}${spec.targetType ? ' AND target_type = ?' : ''} LIMIT ?`,
+          [spec.sourceType, ids, params, prefix, ...(spec.targetType ? [spec.targetType] : []), MAX_INCLUDES],
         )) as { rows: Array<{ target_type: string; target_id: string; target_version: string | null }> };
         found.push(...(await load(db, rows.rows.map((r) => ({ type: r.target_type, id: r.target_id, version: r.target_version })))));
       } else {
@@ -82,8 +85,8 @@ export async function resolveIncludes(db: Db, matches: Resource[], specs: Includ
         for (const [targetType, ids] of byType) {
           if (spec.targetType && spec.targetType !== targetType) continue;
           const rows = (await db.raw(
-            `SELECT DISTINCT resource_id FROM sp_reference WHERE target_id = ANY(?::text[]) AND target_type = ? AND resource_type = ? AND param = ANY(?::text[]) LIMIT ?`,
-            [ids, targetType, spec.sourceType, params, MAX_INCLUDES],
+            `SELECT DISTINCT resource_id FROM sp_reference WHERE target_id = ANY(?::text[]) AND target_type = ? AND resource_type = ? AND param = ANY(?::text[]) AND ${local} LIMIT ?`,
+            [ids, targetType, spec.sourceType, params, prefix, MAX_INCLUDES],
           )) as { rows: Array<{ resource_id: string }> };
           found.push(...(await load(db, rows.rows.map((r) => ({ type: spec.sourceType, id: r.resource_id, version: null })))));
         }

@@ -62,10 +62,10 @@ function checkType(type: string): void {
   if (!isResourceType(type)) throw notFound(`Unknown resource type '${type}'`);
 }
 
-function compartmentCriterion(type: string, compartment: { type: string; id: string }): Criterion | undefined {
+function compartmentCriterion(type: string, compartment: { type: string; id: string }, localBase: string): Criterion | undefined {
   const params = compartmentParams(compartment.type).get(type);
   if (!params) return undefined;
-  return { kind: 'compartment', compartmentType: compartment.type, id: compartment.id, params };
+  return { kind: 'compartment', compartmentType: compartment.type, id: compartment.id, params, localBase };
 }
 
 /** Creates the search engine (stateless apart from lazily cached definitions). */
@@ -97,7 +97,7 @@ export function createSearchEngine(): SearchEngine {
     if (types.length === 0) throw badRequest('No resource types to search');
     const parsed = parseSearch(types, request.params, { baseUrl: request.baseUrl, strict: request.strict, systemTypeParam: !request.resourceType });
     if (request.compartment) {
-      for (const t of types) parsed.criteriaByType.get(t)!.push(compartmentCriterion(t, request.compartment)!);
+      for (const t of types) parsed.criteriaByType.get(t)!.push(compartmentCriterion(t, request.compartment, request.baseUrl)!);
     }
     return executeSearch(db, types, parsed, { baseUrl: request.baseUrl, path });
   }
@@ -147,7 +147,7 @@ export function createSearchEngine(): SearchEngine {
       const list = parsed.criteriaByType.get(t)!;
       if (t === 'Patient') {
         list.push({ kind: 'id', ids: [request.patientId] });
-      } else list.push(compartmentCriterion(t, { type: 'Patient', id: request.patientId })!);
+      } else list.push(compartmentCriterion(t, { type: 'Patient', id: request.patientId }, request.baseUrl)!);
       if (sinceCriterion) {
         const c = parseCriterion(t, '_lastUpdated', `ge${since}`, request.baseUrl);
         if (!(c instanceof UnknownParameter)) list.push(c);

@@ -1,6 +1,6 @@
 import type { Resource } from 'fhir/r4';
 import type { IndexRows, ResourceIndexer } from '../../storage/resource-indexer';
-import { SEARCH_INDEX_TABLES, tableFor } from './index-tables';
+import { LONG_SPAN_MS, SEARCH_INDEX_TABLES, tableFor } from './index-tables';
 import { getParam, paramsOf, type ParamDef } from './param-registry';
 import { valueRows, type Row } from './extract-values';
 import { normalizeString } from './values';
@@ -57,7 +57,36 @@ function extractParam(def: ParamDef, resource: Resource, tables: IndexRows, grpC
   }
 }
 
-/** The ResourceIndexer storage calls on every write: index rows for every R4 parameter of the type. */
+const instantMs = (t: unknown) => (t === 'infinity' ? Infinity : t === '-infinity' ? -Infinity : Date.parse(String(t)));
+
+/**
+ * `_sort` keys of date parameters, on every date row: `sort_low` = the earliest `low` and
+ * `sort_high` = the latest `high` among the resource's rows of that parameter (what `_sort=date`
+ * and `_sort=-date` order by), so a search driven by a date criterion has its sort key in the row;
+ * and `long_span` (more than 24 h between low and high, or an open end).
+ */
+function addDateSortKeys(rows: Array<Record<string, unknown>>): void {
+  const byParam = new Map<unknown, { low: unknown; high: unknown }>();
+  for (const r of rows) {
+    const k = byParam.get(r.param);
+    if (!k) byParam.set(r.param, { low: r.low, high: r.high });
+    else {
+      if (instantMs(r.low) < instantMs(k.low)) k.low = r.low;
+      if (instantMs(r.high) > instantMs(k.high)) k.high = r.high;
+    }
+  }
+  for (const r of rows) {
+    const k = byParam.get(r.param)!;
+    r.sort_low = k.low;
+    r.sort_high = k.high;
+    r.long_span = !(instantMs(r.high) - instantMs(r.low) <= LONG_SPAN_MS);
+  }
+}
+
+/**
+ * The ResourceIndexer storage calls on every write: index rows for every R4 parameter of the type,
+ * each with the version's `last_updated` (from `meta.lastUpdated`).
+ */
 export function createIndexer(): ResourceIndexer {
   return {
     tables: SEARCH_INDEX_TABLES,
@@ -75,6 +104,12 @@ export function createIndexer(): ResourceIndexer {
       const text = tables.sp_text ?? (tables.sp_text = []);
       if (content.length) text.push({ param: '_content', value: normalizeString(content.join(' ')).slice(0, 100_000) });
       if (narrative) text.push({ param: '_text', value: narrative.slice(0, 100_000) });
+      // Every row carries the version's last_updated: the default page order read from the index
+      // (migration 20261123-07). Storage always sets meta.lastUpdated before indexing.
+      const lastUpdated = resource.meta?.lastUpdated;
+      if (!lastUpdated) throw new Error('the indexer needs meta.lastUpdated of the version being written');
+      for (const rows of Object.values(tables)) for (const row of rows) row.last_updated = lastUpdated;
+      addDateSortKeys(tables.sp_date ?? []);
       return tables;
     },
   };

@@ -35,7 +35,7 @@ export function parseCriterion(resourceType: string, name: string, value: string
     }
     const inner = parseCriterion(sourceType, rest.join(':'), value, baseUrl, depth + 1);
     if (inner instanceof UnknownParameter) throw badRequest(`Parameter '${name}': ${inner.reason}`, name);
-    return { kind: 'has', sourceType, refParam, inner };
+    return { kind: 'has', sourceType, refParam, inner, localBase: baseUrl };
   }
   const dot = name.indexOf('.');
   if (dot > 0) {
@@ -55,7 +55,7 @@ export function parseCriterion(resourceType: string, name: string, value: string
       if (!(inner instanceof UnknownParameter)) targets.push({ type: t, inner });
     }
     if (targets.length === 0) throw badRequest(`Parameter '${name}': no target type of '${code}' (${candidates.slice(0, 10).join(', ')}) has a search parameter '${tailCode}'`, name);
-    return { kind: 'chain', def, targets };
+    return { kind: 'chain', def, targets, localBase: baseUrl };
   }
   const [code, modifier, ...extra] = name.split(':');
   if (extra.length) throw badRequest(`Parameter '${name}': more than one modifier`, name);

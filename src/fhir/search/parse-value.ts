@@ -60,19 +60,20 @@ function tokenValue(raw: string, modifier: string | undefined, name: string): To
 /** Parses `Type/id`, `Type/id/_history/v`, `id`, an absolute URL (local base stripped) or `canonical|version`. */
 export function referenceValue(raw: string, baseUrl: string, typeModifier?: string): SearchValue {
   let value = unescapeValue(raw);
+  const localBase = baseUrl.replace(/\/$/, '');
   if (typeModifier) {
     if (value.includes('/')) {
       const [t, id] = value.split('/');
       if (t !== typeModifier) throw badRequest(`Reference '${value}' does not match the :${typeModifier} modifier`);
-      return { kind: 'reference', type: t, id };
+      return { kind: 'reference', type: t, id, localBase };
     }
-    return { kind: 'reference', type: typeModifier, id: value };
+    return { kind: 'reference', type: typeModifier, id: value, localBase };
   }
-  const base = baseUrl.replace(/\/$/, '') + '/';
+  const base = `${localBase}/`;
   if (value.startsWith(base)) value = value.slice(base.length);
   const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/([A-Za-z0-9\-.]{1,64}))?$/.exec(value);
-  if (m) return { kind: 'reference', type: m[1], id: m[2], version: m[3] };
-  if (/^[A-Za-z0-9\-.]{1,64}$/.test(value)) return { kind: 'reference', id: value };
+  if (m) return { kind: 'reference', type: m[1], id: m[2], version: m[3], localBase };
+  if (/^[A-Za-z0-9\-.]{1,64}$/.test(value)) return { kind: 'reference', id: value, localBase };
   const [url, version] = value.split('|');
   return { kind: 'reference', url, version };
 }
