@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { ImmunizationEvaluation, ImmunizationRecommendation, MeasureReport, OperationOutcome } from 'fhir/r4';
+import type { ImmunizationEvaluation, ImmunizationRecommendation, MeasureReport, OperationOutcome, Parameters } from 'fhir/r4';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { counts, createPatient, merge, setStatus, statusOf, unmerge, vaccinate } from './tracking-helpers';
 
@@ -127,8 +127,53 @@ describe('$vaccination-counts', () => {
     expect(sum).toBe(total.fully + total.partially + total.not);
   });
 
+  test('breakdowns by age band, by clinic within a band and by day agree with single counts', async () => {
+    const p = await createPatient(t, '2003-12-20', 'north');
+    await vaccinate(t, p, '208', '2021-12-10', 'south');
+    const strata = async (qs: string) => {
+      const res = await t.http(`/$vaccination-counts?vaccine-group=COVID-19&${qs}`);
+      expect(res.status).toBe(200);
+      const params = (await res.json()) as Parameters;
+      // The total of a breakdown response is the single count of the same question.
+      const total = (n: string) => params.parameter!.find((x) => x.name === n)!.valueInteger!;
+      const single = new URLSearchParams(qs);
+      single.delete('breakdown');
+      single.delete('start');
+      expect(await counts(t, Object.fromEntries(single))).toEqual({ fully: total('fully-vaccinated'), partially: total('partially-vaccinated'), not: total('not-vaccinated') });
+      return params.parameter!.filter((x) => x.name === 'stratum').map((x) => {
+        const v = (n: string) => x.part!.find((y) => y.name === n)!.valueInteger!;
+        const dim = x.part![0];
+        return { value: dim.valueString ?? dim.valueDate!, fully: v('fully-vaccinated'), partially: v('partially-vaccinated'), not: v('not-vaccinated') };
+      });
+    };
+    const byBand = await strata('date=2021-12-31&breakdown=age-band');
+    expect(byBand.map((s) => s.value)).toContain('18-49');
+    for (const s of byBand) expect(await counts(t, { date: '2021-12-31', 'age-band': s.value })).toEqual({ fully: s.fully, partially: s.partially, not: s.not });
+    const total = await counts(t, AFTER);
+    expect(['fully', 'partially', 'not'].map((k) => byBand.reduce((n, s) => n + s[k as 'fully'], 0))).toEqual([total.fully, total.partially, total.not]);
+    const byClinic = await strata('date=2021-12-31&age-band=18-49&breakdown=clinic');
+    const south = byClinic.find((s) => s.value === 'south')!;
+    expect(await counts(t, { date: '2021-12-31', 'age-band': '18-49', clinic: 'south' })).toEqual({ fully: south.fully, partially: south.partially, not: south.not });
+    // By day: one stratum per day, each the count as of that day; the person turns 18 on 2021-12-20.
+    const byDay = await strata('date=2021-12-21&start=2021-12-08&age-band=18-49&clinic=south&breakdown=day');
+    expect(byDay.map((s) => s.value)).toEqual(Array.from({ length: 14 }, (_, i) => `2021-12-${String(8 + i).padStart(2, '0')}`));
+    for (const s of byDay.filter((_, i) => i % 3 === 0 || i >= 11)) {
+      expect(await counts(t, { date: s.value, 'age-band': '18-49', clinic: 'south' })).toEqual({ fully: s.fully, partially: s.partially, not: s.not });
+    }
+    const at = (day: string) => byDay.find((s) => s.value === day)!;
+    expect(at('2021-12-20').partially - at('2021-12-19').partially).toBeGreaterThanOrEqual(1);
+    const mr = (await (await t.http('/MeasureReport/$vaccination-counts?vaccine-group=COVID-19&date=2021-12-21&start=2021-12-08&breakdown=day')).json()) as MeasureReport;
+    expect(mr.period).toEqual({ start: '2021-12-08', end: '2021-12-21' });
+    expect(mr.group![0].stratifier![0].stratum!.map((s) => s.value!.text)).toHaveLength(14);
+  });
+
   test.each([
     ['unknown parameter', 'vaccine-group=COVID-19&colour=red', /Unknown parameter 'colour'/],
+    ['unknown breakdown', 'vaccine-group=COVID-19&breakdown=colour', /must be one of clinic, age-band, day/],
+    ['start without a day breakdown', 'vaccine-group=COVID-19&start=2021-01-01', /only allowed with 'breakdown=day'/],
+    ['day breakdown too long', 'vaccine-group=COVID-19&breakdown=day&start=2020-01-01&date=2021-12-31', /1 to 366 days/],
+    ['day breakdown backwards', 'vaccine-group=COVID-19&breakdown=day&start=2021-02-01&date=2021-01-01', /1 to 366 days/],
+    ['bad start', 'vaccine-group=COVID-19&breakdown=day&start=2021-02-30', /'start' must be a day/],
     ['bad date', 'vaccine-group=COVID-19&date=2021-13-01', /YYYY-MM-DD/],
     ['untracked group', 'vaccine-group=MMR', /no maintained counts/],
     ['unknown age band', 'vaccine-group=COVID-19&age-band=3-7', /Unknown age band/],

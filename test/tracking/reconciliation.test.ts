@@ -5,6 +5,7 @@ import { ImmunizationTracker, reconcileTracking } from '../../src/immunization/t
 import { loadCdsiEngine } from '../../src/immunization/cdsi';
 import { counts, createPatient, merge, setStatus, unmerge, vaccinate } from './tracking-helpers';
 import { seededRandom } from '../../src/shared/seeded-random';
+import { eventNode, prefixNodes } from '../../src/immunization/tracking/count-deltas';
 
 let t: TestServer;
 let tracker: ImmunizationTracker;
@@ -70,7 +71,10 @@ describe('reconciliation', () => {
     const good = await counts(t, { date: '2021-12-31' });
     const personId = await t.services.persons.personOf(undefined, p);
     // Corrupt: a count row, a person's stored timeline, and a dose row.
-    await t.db.knex.raw("UPDATE imm_count SET n = n + 5 WHERE ctid = (SELECT ctid FROM imm_count WHERE clinic = '*' AND age_band = '*' AND level = 'M' AND bucket = '2021-11-01' AND state = 'fully-vaccinated' LIMIT 1)");
+    await t.db.knex.raw(
+      "UPDATE imm_count_tree SET n_fully = n_fully + 5 WHERE ctid = (SELECT ctid FROM imm_count_tree WHERE clinic = '*' AND age_band = '*' AND node = ANY(?::integer[]) LIMIT 1)",
+      [prefixNodes('2021-12-31')],
+    );
     await t.db.knex('imm_person_status').where({ person_id: personId }).update({ segments: JSON.stringify([{ from: '1999-09-09', state: 'not-vaccinated', clinic: 'north', band: '18-49' }]) });
     const drifted = await counts(t, { date: '2021-12-31' });
     expect(drifted.fully).toBe(good.fully + 5);
@@ -90,5 +94,23 @@ describe('reconciliation', () => {
     expect(await counts(t, { date: '2021-12-31' })).toEqual(good);
     const again = await reconcileTracking(t.db.knex, tracker, { fix: false });
     expect([again.doseDrift, again.personDrift, again.countDrift]).toEqual([[], [], []]);
+  }, 60_000);
+
+  test('compaction folds shard rows into shard 0 without changing any count', async () => {
+    const p = await createPatient(t, '1977-07-07', 'east');
+    const today = new Date().toISOString().slice(0, 10);
+    await vaccinate(t, p, '212', today, 'east');
+    // Whatever shard the write chose, make sure there is a shard row and an all-zero row (neither changes a count).
+    // (A node before 2000 is never hot, so it has no shard-3 row yet.)
+    await t.db.knex.raw("UPDATE imm_count_tree SET shard = 3 WHERE ctid = (SELECT ctid FROM imm_count_tree WHERE clinic = '*' AND age_band = '*' AND node < ? LIMIT 1)", [eventNode('2000-01-01')]);
+    await t.db.knex.raw("INSERT INTO imm_count_tree (vaccine_group, clinic, age_band, node, shard) VALUES ('COVID-19', 'east', '*', 7, 2)");
+    const before = await Promise.all([today, '2021-12-31', '2000-01-01'].map((date) => counts(t, { date })));
+    const report = await reconcileTracking(t.db.knex, tracker);
+    expect([report.doseDrift, report.personDrift, report.countDrift]).toEqual([[], [], []]);
+    expect(report.countRowsCompacted).toBeGreaterThanOrEqual(1);
+    expect(Number((await t.db.knex.raw('SELECT count(*) AS n FROM imm_count_tree WHERE shard <> 0')).rows[0].n)).toBe(0);
+    expect(await Promise.all([today, '2021-12-31', '2000-01-01'].map((date) => counts(t, { date })))).toEqual(before);
+    const again = await reconcileTracking(t.db.knex, tracker, { fix: false });
+    expect(again.countDrift).toEqual([]);
   }, 60_000);
 });

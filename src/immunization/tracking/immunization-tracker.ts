@@ -5,9 +5,9 @@ import type { PersonDirectory } from '../../mpi/person-directory';
 import type { CdsiEngine } from '../cdsi';
 import { dedupeDoses, immunizationPatientId, referencedId, trackedDose } from './dose-record';
 import { computeTimeline, type PersonFacts } from './person-timeline';
-import { countRows, hotShardChooser, sortRows, timelineEvents, type CountRow } from './count-deltas';
+import { countRows, dayNumber, dayOfNumber, hotShardChooser, mergeRows, prefixNodes, timelineEvents, type CountRow } from './count-deltas';
 import type { StatusSegment, TrackedDose, TrackingState } from './tracking-model';
-import { AGE_BANDS, ALL, DEFAULT_TRACKED_GROUPS, TRACKING_STATES } from './tracking-model';
+import { ALL, DEFAULT_TRACKED_GROUPS, TRACKING_STATES } from './tracking-model';
 
 /** What the tracker needs from the server. */
 export interface TrackerDeps {
@@ -34,13 +34,15 @@ export interface PersonRecords {
 /** Counts of the three states. */
 export type StateCounts = Record<TrackingState, number>;
 
-/** A counts question: vaccine group, optional clinic and age band ('*' or undefined = all), as of `date`. */
+/** A counts question: vaccine group, optional clinic and age band ('*' or undefined = all), as of the end of `date`. */
 export interface CountsQuery {
   group: string;
   clinic?: string;
   ageBand?: string;
   /** 'YYYY-MM-DD'. */
   date: string;
+  /** First day of a `day` breakdown, 'YYYY-MM-DD' (default: date). */
+  start?: string;
 }
 
 interface DoseRow {
@@ -78,11 +80,27 @@ export function personFacts(patients: Patient[]): PersonFacts {
   return { birthDate, gender, homeClinic };
 }
 
+/** A stored imm_person_status row. */
+interface StatusRow {
+  person_id: string;
+  vaccine_group: string;
+  segments: unknown;
+  members: string[];
+}
+
 interface Pending {
   patients: Set<string>;
+  /** Patients deleted in the transaction (no new person for them). */
+  gone: Set<string>;
+  /** Patients whose person the directory announced in the transaction. */
+  placed: Set<string>;
   persons: Set<string>;
   /** imm_dose rows to write at the end (undefined = delete), by Immunization id. */
   doses: Map<string, TrackedDose | undefined>;
+}
+
+function newPending(): Pending {
+  return { patients: new Set(), gone: new Set(), placed: new Set(), persons: new Set(), doses: new Map() };
 }
 
 /**
@@ -111,6 +129,7 @@ export class ImmunizationTracker {
     this.deps.store.addWriteHook(['Immunization'], (trx, event) => this.onImmunizationWrite(trx, event));
     this.deps.store.addWriteHook(['Patient'], (trx, event) => this.onPatientWrite(trx, event));
     this.deps.persons.onMembershipChange((trx, change) => this.onPersonsChanged(trx, change.personIds, change.patientIds));
+    this.deps.store.addBeforeCommitHook((trx) => this.flush(trx));
   }
 
   /** The tracked group named `name` (case-insensitive), or undefined. */
@@ -120,31 +139,48 @@ export class ImmunizationTracker {
 
   /**
    * Runs `fn` in `trx` with recomputation deferred: writes inside only note the patients/persons they
-   * touch, and each affected person is recomputed once when `fn` returns (bulk imports).
+   * touch, and each affected person is recomputed once when `fn` returns (bulk imports). Transactions the
+   * store opened defer the same way on their own, until just before they commit.
    */
   async deferWithin<T>(trx: Knex.Transaction, fn: () => Promise<T>): Promise<T> {
     if (this.pending.has(trx)) return fn();
-    const p: Pending = { patients: new Set(), persons: new Set(), doses: new Map() };
-    this.pending.set(trx, p);
-    try {
-      const out = await fn();
-      await writeDoses(trx, p.doses);
-      // ensurePerson may announce (→ more pending persons); drain until stable.
-      const patients = [...p.patients];
-      p.patients.clear();
-      const persons = await this.personsOfPatients(trx, patients);
-      for (const id of persons) p.persons.add(id);
+    this.pending.set(trx, newPending());
+    const out = await fn();
+    await this.flush(trx);
+    return out;
+  }
+
+  /** The deferred work of `trx`: existing, or started now if the store will flush it before commit. */
+  private pendingOf(trx: Knex.Transaction): Pending | undefined {
+    let p = this.pending.get(trx);
+    if (!p && this.deps.store.defersToCommit(trx)) this.pending.set(trx, (p = newPending()));
+    return p;
+  }
+
+  /**
+   * Writes the deferred dose rows and recomputes every touched person once. Returns false if there was
+   * nothing to do. ensurePerson may announce more persons (→ pending again); the store's before-commit
+   * loop calls this until it returns false.
+   */
+  async flush(trx: Knex.Transaction): Promise<boolean> {
+    const p = this.pending.get(trx);
+    if (!p || (p.patients.size === 0 && p.persons.size === 0 && p.doses.size === 0)) {
       this.pending.delete(trx);
-      await this.recomputePersons(trx, [...p.persons], patients);
-      return out;
-    } finally {
-      this.pending.delete(trx);
+      return false;
     }
+    this.pending.delete(trx);
+    await writeDoses(trx, p.doses);
+    const patients = [...p.patients];
+    // Patients whose move was announced in this transaction already have their person in p.persons.
+    const persons = await this.personsOfPatients(trx, patients.filter((id) => !p.placed.has(id)), (id) => !p.gone.has(id));
+    for (const id of persons) p.persons.add(id);
+    await this.recomputePersons(trx, [...p.persons], patients);
+    return true;
   }
 
   private async onImmunizationWrite(trx: Knex.Transaction, event: WriteEvent): Promise<void> {
     const dose = trackedDose(event.id, event.current as Immunization | undefined);
-    const pending = this.pending.get(trx);
+    const pending = this.pendingOf(trx);
     if (pending) {
       pending.doses.set(event.id, dose);
     } else if (dose) {
@@ -161,30 +197,38 @@ export class ImmunizationTracker {
   }
 
   private async onPatientWrite(trx: Knex.Transaction, event: WriteEvent): Promise<void> {
+    const p = this.pendingOf(trx);
+    if (p) {
+      if (event.current) p.gone.delete(event.id);
+      else p.gone.add(event.id);
+    }
     await this.patientsChanged(trx, [event.id], event.current !== undefined);
   }
 
   private async onPersonsChanged(trx: Knex.Transaction, personIds: string[], patientIds: string[]): Promise<void> {
-    const p = this.pending.get(trx);
+    const p = this.pendingOf(trx);
     if (p) {
       for (const id of personIds) p.persons.add(id);
-      for (const id of patientIds) p.patients.add(id);
+      for (const id of patientIds) {
+        p.patients.add(id);
+        p.placed.add(id);
+      }
     } else await this.recomputePersons(trx, personIds, patientIds);
   }
 
   /** Patients whose records or doses changed: recompute their persons (creating single-member persons when unlinked). */
   private async patientsChanged(trx: Knex.Transaction, patientIds: string[], ensure = true): Promise<void> {
-    const p = this.pending.get(trx);
+    const p = this.pendingOf(trx);
     if (p) {
       for (const id of patientIds) p.patients.add(id);
       return;
     }
-    const persons = await this.personsOfPatients(trx, patientIds, ensure);
+    const persons = await this.personsOfPatients(trx, patientIds, () => ensure);
     await this.recomputePersons(trx, persons, patientIds);
   }
 
   /** Persons of the patients; unlinked patients get a new single-member person (whose listener call recomputes it). */
-  private async personsOfPatients(trx: Knex.Transaction, patientIds: string[], ensure = true): Promise<string[]> {
+  private async personsOfPatients(trx: Knex.Transaction, patientIds: string[], ensure: (patientId: string) => boolean = () => true): Promise<string[]> {
     const out = new Set<string>();
     if (patientIds.length === 0) return [];
     const rows = (await trx('mpi_person_link').whereIn('patient_id', patientIds).select('patient_id', 'person_id')) as Array<{ patient_id: string; person_id: string }>;
@@ -192,14 +236,14 @@ export class ImmunizationTracker {
     for (const id of patientIds) {
       const person = known.get(id);
       if (person) out.add(person);
-      else if (ensure) await this.deps.persons.ensurePerson(trx, id);
+      else if (ensure(id)) await this.deps.persons.ensurePerson(trx, id);
     }
     return [...out];
   }
 
   /** Gives an unlinked patient its own person (recomputed through the membership listener). */
   async ensurePersonOf(trx: Knex.Transaction, patientId: string): Promise<void> {
-    await this.personsOfPatients(trx, [patientId], true);
+    await this.personsOfPatients(trx, [patientId]);
   }
 
   /**
@@ -215,9 +259,13 @@ export class ImmunizationTracker {
     return rows.map((r) => r.person_id);
   }
 
-  /** Takes the per-person transaction locks, in sorted order. */
+  /** Takes the per-person transaction locks (the keys `store.lock` uses), in sorted order, in one statement. */
   private async lockPersons(trx: Knex.Transaction, personIds: string[]): Promise<void> {
-    for (const id of [...personIds].sort()) await this.deps.store.lock(trx, `imm-person:${id}`);
+    if (personIds.length === 0) return;
+    await trx.raw(
+      `SELECT count(pg_advisory_xact_lock(hashtextextended('imm-person:' || id, 0))) FROM (SELECT DISTINCT id COLLATE "C" AS id FROM unnest(?::text[]) AS id ORDER BY 1) AS s`,
+      [personIds],
+    );
   }
 
   /**
@@ -238,8 +286,7 @@ export class ImmunizationTracker {
     }
     const persons = [...locked];
     if (persons.length === 0) return [];
-    const records = await this.loadPersons(trx, persons);
-    const oldRows = (await trx('imm_person_status').whereIn('person_id', persons).select('person_id', 'vaccine_group', 'segments', 'members')) as Array<{ person_id: string; vaccine_group: string; segments: unknown; members: string[] }>;
+    const { records, status: oldRows } = await this.loadState(trx, persons, true);
     const old = new Map(oldRows.map((r) => [`${r.person_id}\u0000${r.vaccine_group}`, parseSegments(r.segments)]));
     const oldMembers = new Map(oldRows.map((r) => [`${r.person_id}\u0000${r.vaccine_group}`, [...(r.members ?? [])].sort()]));
     const upserts: Array<{ person_id: string; vaccine_group: string; segments: string; members: string[] }> = [];
@@ -278,47 +325,63 @@ export class ImmunizationTracker {
 
   /** Members, live Patients, facts and doses of each person. */
   async loadPersons(db: Db, personIds: string[]): Promise<PersonRecords[]> {
-    const links = (await db('mpi_person_link').whereIn('person_id', personIds).select('person_id', 'patient_id')) as Array<{ person_id: string; patient_id: string }>;
+    return (await this.loadState(db, personIds, false)).records;
+  }
+
+  /** loadPersons, plus (if asked) the stored status rows, in one statement. */
+  private async loadState(db: Db, personIds: string[], withStatus: boolean): Promise<{ records: PersonRecords[]; status: StatusRow[] }> {
+    const row = (
+      await db.raw(
+        `WITH l AS (SELECT person_id, patient_id FROM mpi_person_link WHERE person_id = ANY(:ids::text[]))
+         SELECT
+           (SELECT json_agg(json_build_array(l.person_id, l.patient_id)) FROM l) AS links,
+           (SELECT json_agg(p.content) FROM "Patient" p WHERE p.id IN (SELECT patient_id FROM l) AND NOT p.deleted) AS patients,
+           (SELECT json_agg(json_build_object('immunization_id', d.immunization_id, 'patient_id', d.patient_id, 'dose_date', d.dose_date::text, 'cvx', d.cvx, 'clinic', d.clinic))
+              FROM imm_dose d WHERE d.patient_id IN (SELECT patient_id FROM l)) AS doses,
+           CASE WHEN :withStatus THEN (SELECT json_agg(json_build_object('person_id', s.person_id, 'vaccine_group', s.vaccine_group, 'segments', s.segments, 'members', s.members))
+              FROM imm_person_status s WHERE s.person_id = ANY(:ids::text[])) END AS status`,
+        { ids: personIds, withStatus },
+      )
+    ).rows[0] as { links: unknown; patients: unknown; doses: unknown; status: unknown };
+    const json = <T>(v: unknown): T[] => ((typeof v === 'string' ? JSON.parse(v) : v) ?? []) as T[];
+    const links = json<[string, string]>(row.links);
     const members = new Map<string, string[]>(personIds.map((p) => [p, []]));
-    for (const l of links) members.get(l.person_id)?.push(l.patient_id);
-    const allPatients = links.map((l) => l.patient_id);
-    const patients = (await this.deps.store.readMany(db, 'Patient', allPatients)) as Patient[];
-    const live = new Map(patients.map((p) => [p.id!, p]));
-    const doseRows = allPatients.length === 0 ? [] : ((await db('imm_dose').whereIn('patient_id', allPatients).select('immunization_id', 'patient_id', db.raw('dose_date::text AS dose_date'), 'cvx', 'clinic')) as DoseRow[]);
+    for (const [person, patient] of links) members.get(person)?.push(patient);
+    const live = new Map(json<Patient>(row.patients).map((p) => [p.id!, p]));
     const doses = new Map<string, TrackedDose[]>();
-    for (const r of doseRows) {
+    for (const r of json<DoseRow>(row.doses)) {
       if (!live.has(r.patient_id)) continue;
       const list = doses.get(r.patient_id) ?? [];
       list.push(toTrackedDose(r));
       doses.set(r.patient_id, list);
     }
-    return personIds.map((personId) => {
+    const records = personIds.map((personId) => {
       const ids = (members.get(personId) ?? []).sort();
       const livePatients = ids.map((id) => live.get(id)).filter((p): p is Patient => !!p);
       return { personId, members: ids, patients: livePatients, facts: personFacts(livePatients), doses: ids.flatMap((id) => doses.get(id) ?? []) };
     });
+    return { records, status: json<StatusRow>(row.status) };
   }
 
-  /** Exact counts as of `q.date` from the maintained aggregates (a primary-key range sum; never a scan over persons). */
+
+  /** Exact counts as of `q.date` from the maintained aggregates (at most 18 index probes; never a scan over persons). */
   async counts(db: Db, q: CountsQuery): Promise<StateCounts> {
-    const rows = await countsQuery(db, q, 'none');
-    const out: StateCounts = { 'fully-vaccinated': 0, 'partially-vaccinated': 0, 'not-vaccinated': 0 };
-    for (const r of rows) out[r.state as TrackingState] = Number(r.n);
-    return out;
+    return readCounts(db, q);
   }
 
-  /** Counts as of `q.date` broken down by clinic or age band (every value with a non-zero count). */
-  async countsBy(db: Db, q: CountsQuery, by: 'clinic' | 'age-band'): Promise<Map<string, StateCounts>> {
-    const rows = await countsQuery(db, q, by);
-    const out = new Map<string, StateCounts>();
-    for (const r of rows) {
-      const k = r.dim as string;
-      const c = out.get(k) ?? { 'fully-vaccinated': 0, 'partially-vaccinated': 0, 'not-vaccinated': 0 };
-      c[r.state as TrackingState] = Number(r.n);
-      out.set(k, c);
-    }
-    for (const [k, c] of out) if (TRACKING_STATES.every((s) => c[s] === 0)) out.delete(k);
-    return out;
+  /**
+   * Counts as of `q.date` broken down by clinic or age band (every value with a non-zero count, one
+   * index read per tree node for all values), or by day (every day from `q.start` to `q.date`).
+   */
+  async countsBy(db: Db, q: CountsQuery, by: CountsBreakdown): Promise<Map<string, StateCounts>> {
+    return (await this.breakdown(db, q, by)).strata;
+  }
+
+  /** The counts as of `q.date` and their breakdown, in one read (the total is the '*' value of the same index ranges). */
+  async breakdown(db: Db, q: CountsQuery, by: CountsBreakdown): Promise<{ total: StateCounts; strata: Map<string, StateCounts> }> {
+    if (by !== 'day') return readCountsBy(db, q, by);
+    const strata = await readDailyCounts(db, q);
+    return { total: strata.get(q.date) ?? stateCounts(undefined), strata };
   }
 }
 
@@ -335,68 +398,100 @@ async function writeDoses(trx: Knex.Transaction, doses: Map<string, TrackedDose 
   }
 }
 
-/** Adds count-row deltas in one statement (rows already in key order). */
+/**
+ * Adds count-row deltas in one statement: rows merged per key and sorted, so every writer locks the
+ * rows it changes in one global order (no deadlocks between count writers).
+ */
 export async function applyCountRows(trx: Knex.Transaction, rows: CountRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const merged = new Map<string, CountRow>();
-  for (const r of rows) {
-    const key = [r.vaccine_group, r.clinic, r.age_band, r.level, r.bucket, r.state, r.shard].join('\u0000');
-    const m = merged.get(key);
-    if (m) m.n += r.n;
-    else merged.set(key, { ...r });
-  }
-  const list = sortRows([...merged.values()].filter((r) => r.n !== 0));
+  const list = mergeRows(rows);
   if (list.length === 0) return;
   await trx.raw(
-    `INSERT INTO imm_count (vaccine_group, clinic, age_band, state, level, bucket, shard, n)
-     SELECT e.v->>'vaccine_group', e.v->>'clinic', e.v->>'age_band', e.v->>'state', e.v->>'level', (e.v->>'bucket')::date, (e.v->>'shard')::smallint, (e.v->>'n')::bigint
+    `INSERT INTO imm_count_tree (vaccine_group, clinic, age_band, node, shard, n_fully, n_partially, n_not)
+     SELECT e.v->>'vaccine_group', e.v->>'clinic', e.v->>'age_band', (e.v->>'node')::integer, (e.v->>'shard')::smallint,
+            (e.v->>'n_fully')::bigint, (e.v->>'n_partially')::bigint, (e.v->>'n_not')::bigint
      FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, o)
      ORDER BY e.o
-     ON CONFLICT (vaccine_group, clinic, age_band, level, bucket, state, shard) DO UPDATE SET n = imm_count.n + excluded.n`,
+     ON CONFLICT (vaccine_group, clinic, node, age_band, shard) DO UPDATE SET
+       n_fully = imm_count_tree.n_fully + excluded.n_fully,
+       n_partially = imm_count_tree.n_partially + excluded.n_partially,
+       n_not = imm_count_tree.n_not + excluded.n_not`,
     [JSON.stringify(list)],
   );
 }
 
-/** The year / month / day bucket ranges whose sum is the count as of `date`. */
-export function bucketRanges(date: string): { yearStart: string; monthStart: string } {
-  return { yearStart: `${date.slice(0, 4)}-01-01`, monthStart: `${date.slice(0, 7)}-01` };
+/** The breakdowns countsBy answers. */
+export type CountsBreakdown = 'clinic' | 'age-band' | 'day';
+
+/** Longest `day` breakdown (days). */
+export const MAX_DAYS_BREAKDOWN = 366;
+
+interface SumRow { dim?: string; node?: number; f: string | number | null; p: string | number | null; v: string | number | null }
+
+const SUMS = 'coalesce(sum(n_fully), 0) AS f, coalesce(sum(n_partially), 0) AS p, coalesce(sum(n_not), 0) AS v';
+
+function stateCounts(r: SumRow | undefined): StateCounts {
+  return { 'fully-vaccinated': Number(r?.f ?? 0), 'partially-vaccinated': Number(r?.p ?? 0), 'not-vaccinated': Number(r?.v ?? 0) };
 }
 
-const RANGES = `((level = 'Y' AND bucket < ?) OR (level = 'M' AND bucket >= ? AND bucket < ?) OR (level = 'D' AND bucket >= ? AND bucket <= ?))`;
-
-/** The clinics with count rows for a group: a loose index scan (one index probe per clinic), not a table scan. */
-async function clinicsOf(db: Db, group: string): Promise<string[]> {
+/** The count as of q.date: the sum of the tree nodes of the day's prefix, over shards. */
+async function readCounts(db: Db, q: CountsQuery): Promise<StateCounts> {
+  const nodes = prefixNodes(q.date);
+  if (nodes.length === 0) return stateCounts(undefined);
   const rows = (await db.raw(
-    `WITH RECURSIVE c AS (
-       SELECT min(clinic) AS clinic FROM imm_count WHERE vaccine_group = ?
-       UNION ALL
-       SELECT (SELECT min(clinic) FROM imm_count WHERE vaccine_group = ? AND clinic > c.clinic) FROM c WHERE c.clinic IS NOT NULL
-     ) SELECT clinic FROM c WHERE clinic IS NOT NULL AND clinic <> '*'`,
-    [group, group],
-  )).rows as Array<{ clinic: string }>;
-  return rows.map((r) => r.clinic);
+    `SELECT ${SUMS} FROM imm_count_tree WHERE vaccine_group = ? AND clinic = ? AND age_band = ? AND node = ANY(?::integer[])`,
+    [q.group, q.clinic ?? ALL, q.ageBand ?? ALL, nodes],
+  )).rows as SumRow[];
+  return stateCounts(rows[0]);
 }
 
-async function countsQuery(db: Db, q: CountsQuery, by: 'none' | 'clinic' | 'age-band'): Promise<Array<{ state: string; n: string | number; dim?: string }>> {
-  const { yearStart, monthStart } = bucketRanges(q.date);
-  const ranges = [yearStart, yearStart, monthStart, monthStart, q.date];
-  if (by === 'none') {
-    const result = await db.raw(
-      `SELECT state, SUM(n) AS n FROM imm_count WHERE vaccine_group = ? AND clinic = ? AND age_band = ? AND ${RANGES} GROUP BY state`,
-      [q.group, q.clinic ?? ALL, q.ageBand ?? ALL, ...ranges],
-    );
-    return result.rows;
+/**
+ * Counts per clinic (band fixed; index imm_count_tree_band_idx) or per band (clinic fixed; primary key):
+ * one index range per prefix node holds every value of the breakdown dimension, and '*' (the total).
+ */
+async function readCountsBy(db: Db, q: CountsQuery, by: 'clinic' | 'age-band'): Promise<{ total: StateCounts; strata: Map<string, StateCounts> }> {
+  const strata = new Map<string, StateCounts>();
+  const nodes = prefixNodes(q.date);
+  if (nodes.length === 0) return { total: stateCounts(undefined), strata };
+  const rows = (await (by === 'clinic'
+    ? db.raw(
+        `SELECT clinic AS dim, ${SUMS} FROM imm_count_tree WHERE vaccine_group = ? AND age_band = ? AND node = ANY(?::integer[]) GROUP BY clinic`,
+        [q.group, q.ageBand ?? ALL, nodes],
+      )
+    : db.raw(
+        `SELECT age_band AS dim, ${SUMS} FROM imm_count_tree WHERE vaccine_group = ? AND clinic = ? AND node = ANY(?::integer[]) GROUP BY age_band`,
+        [q.group, q.clinic ?? ALL, nodes],
+      ))).rows as SumRow[];
+  let total = stateCounts(undefined);
+  for (const r of rows) {
+    const c = stateCounts(r);
+    if (r.dim === ALL) total = c;
+    else if (TRACKING_STATES.some((s) => c[s] !== 0)) strata.set(r.dim!, c);
   }
-  // One primary-key range lookup per value of the breakdown dimension (UNION ALL of constant lookups:
-  // a LATERAL join over the values lets the planner pick a scan of the whole table instead).
-  const values = by === 'clinic' ? await clinicsOf(db, q.group) : AGE_BANDS.map((b) => b.label);
-  if (values.length === 0) return [];
-  const branches: string[] = [];
-  const params: string[] = [];
-  for (const v of values) {
-    branches.push(`SELECT ?::text AS dim, state, SUM(n) AS n FROM imm_count WHERE vaccine_group = ? AND clinic = ? AND age_band = ? AND ${RANGES} GROUP BY state`);
-    params.push(v, q.group, by === 'clinic' ? v : q.clinic ?? ALL, by === 'age-band' ? v : q.ageBand ?? ALL, ...ranges);
-  }
-  const result = await db.raw(branches.join(' UNION ALL '), params);
-  return result.rows;
+  return { total, strata };
+}
+
+/** Counts as of each day from q.start (default q.date) to q.date: one read of the union of the days' prefix nodes. */
+async function readDailyCounts(db: Db, q: CountsQuery): Promise<Map<string, StateCounts>> {
+  const first = dayNumber(q.start ?? q.date);
+  const last = dayNumber(q.date);
+  if (last < first || last - first >= MAX_DAYS_BREAKDOWN) throw new RangeError(`A day breakdown covers 1 to ${MAX_DAYS_BREAKDOWN} days`);
+  const days: string[] = [];
+  for (let d = first; d <= last; d++) days.push(dayOfNumber(d));
+  const prefixes = days.map(prefixNodes);
+  const nodes = [...new Set(prefixes.flat())];
+  const rows = nodes.length === 0 ? [] : ((await db.raw(
+    `SELECT node, ${SUMS} FROM imm_count_tree WHERE vaccine_group = ? AND clinic = ? AND age_band = ? AND node = ANY(?::integer[]) GROUP BY node`,
+    [q.group, q.clinic ?? ALL, q.ageBand ?? ALL, nodes],
+  )).rows as SumRow[]);
+  const byNode = new Map(rows.map((r) => [Number(r.node), stateCounts(r)]));
+  const out = new Map<string, StateCounts>();
+  days.forEach((day, i) => {
+    const c = stateCounts(undefined);
+    for (const node of prefixes[i]) {
+      const n = byNode.get(node);
+      if (n) for (const s of TRACKING_STATES) c[s] += n[s];
+    }
+    out.set(day, c);
+  });
+  return out;
 }

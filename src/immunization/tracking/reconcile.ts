@@ -3,8 +3,8 @@ import type { Immunization } from 'fhir/r4';
 import { trackedDose } from './dose-record';
 import type { ImmunizationTracker } from './immunization-tracker';
 import { applyCountRows } from './immunization-tracker';
-import { countRows, timelineEvents, type CountRow } from './count-deltas';
-import type { StatusSegment } from './tracking-model';
+import { STATE_COLUMN, countRows, nonZero, timelineEvents, type CountRow } from './count-deltas';
+import type { StatusSegment, TrackingState } from './tracking-model';
 
 /** Options of a reconciliation run. */
 export interface ReconcileOptions {
@@ -25,8 +25,10 @@ export interface ReconcileReport {
   /** Persons whose stored status timeline differed from a fresh CDSi evaluation. */
   personDrift: string[];
   countKeysChecked: number;
-  /** Count keys (group|clinic|band|level|bucket|state) whose maintained value differed from the sum over persons. */
+  /** Counts (group|clinic|band|tree node|state) whose maintained value differed from the sum over persons. */
   countDrift: Array<{ key: string; expected: number; actual: number }>;
+  /** Count rows removed by compaction (shards folded into shard 0, zero rows dropped) when fixing found no count drift. */
+  countRowsCompacted: number;
   fixed: boolean;
   millis: number;
 }
@@ -97,12 +99,17 @@ async function reconcilePersons(knex: Knex, tracker: ImmunizationTracker, report
   }
 }
 
-const keyOf = (r: CountRow) => [r.vaccine_group, r.clinic, r.age_band, r.level, r.bucket, r.state].join('|');
+const STATE_COLUMNS = Object.entries(STATE_COLUMN) as Array<[TrackingState, 'n_fully' | 'n_partially' | 'n_not']>;
+const keyOf = (r: CountRow) => [r.vaccine_group, r.clinic, r.age_band, r.node].join('|');
 
-/** Step 3: the count rows against the sum over stored timelines, with count writers held off (SHARE ROW EXCLUSIVE) for the comparison. */
+/**
+ * Step 3: the count tree against the sum over stored timelines, with count writers held off
+ * (SHARE ROW EXCLUSIVE) for the comparison. With fix, a drifted tree is rewritten; an exact one is
+ * compacted (shard rows folded into shard 0, all-zero rows dropped), which changes no count.
+ */
 async function reconcileCounts(knex: Knex, report: ReconcileReport, fix: boolean, batch: number): Promise<void> {
   await knex.transaction(async (trx) => {
-    await trx.raw('LOCK TABLE imm_count IN SHARE ROW EXCLUSIVE MODE');
+    await trx.raw('LOCK TABLE imm_count_tree IN SHARE ROW EXCLUSIVE MODE');
     const expected = new Map<string, CountRow>();
     let after: [string, string] = ['', ''];
     for (;;) {
@@ -115,42 +122,68 @@ async function reconcileCounts(knex: Knex, report: ReconcileReport, fix: boolean
       for (const r of rows) {
         const segments = typeof r.segments === 'string' ? (JSON.parse(r.segments) as StatusSegment[]) : r.segments;
         for (const row of countRows(r.vaccine_group, timelineEvents(segments))) {
-          const k = `${keyOf(row)}|${row.shard}`;
+          const k = keyOf(row);
           const e = expected.get(k);
-          if (e) e.n += row.n;
+          if (e) for (const [, c] of STATE_COLUMNS) e[c] += row[c];
           else expected.set(k, { ...row });
         }
       }
     }
-    const expectedByKey = new Map<string, number>();
-    for (const r of expected.values()) expectedByKey.set(keyOf(r), (expectedByKey.get(keyOf(r)) ?? 0) + r.n);
-    const actualRows = (await trx.raw(`SELECT vaccine_group, clinic, age_band, level, bucket::text AS bucket, state, SUM(n) AS n FROM imm_count GROUP BY 1, 2, 3, 4, 5, 6`)).rows as Array<CountRow & { n: string | number }>;
-    const actualByKey = new Map(actualRows.map((r) => [keyOf(r), Number(r.n)]));
-    const keys = new Set([...expectedByKey.keys(), ...actualByKey.keys()]);
+    const actualRows = (await trx.raw(
+      `SELECT vaccine_group, clinic, age_band, node, 0 AS shard, sum(n_fully) AS n_fully, sum(n_partially) AS n_partially, sum(n_not) AS n_not
+       FROM imm_count_tree GROUP BY 1, 2, 3, 4`,
+    )).rows as CountRow[];
+    const actualByKey = new Map(actualRows.map((r) => [keyOf(r), r]));
+    const keys = new Set([...expected.keys(), ...actualByKey.keys()]);
     report.countKeysChecked = keys.size;
     for (const k of keys) {
-      const e = expectedByKey.get(k) ?? 0;
-      const a = actualByKey.get(k) ?? 0;
-      if (e !== a) report.countDrift.push({ key: k, expected: e, actual: a });
+      const e = expected.get(k);
+      const a = actualByKey.get(k);
+      for (const [state, c] of STATE_COLUMNS) {
+        const want = e ? e[c] : 0;
+        const have = a ? Number(a[c]) : 0;
+        if (want !== have) report.countDrift.push({ key: `${k}|${state}`, expected: want, actual: have });
+      }
     }
-    if (fix && report.countDrift.length > 0) {
-      await trx.raw('DELETE FROM imm_count');
-      const list = [...expected.values()].filter((r) => r.n !== 0);
+    if (!fix) return;
+    if (report.countDrift.length > 0) {
+      await trx.raw('DELETE FROM imm_count_tree');
+      const list = [...expected.values()].filter(nonZero);
       for (let i = 0; i < list.length; i += 5000) await applyCountRows(trx, list.slice(i, i + 5000));
+    } else {
+      report.countRowsCompacted = await compactCountRows(trx);
     }
   });
+}
+
+/** Folds shard rows into shard 0 and drops all-zero rows (caller holds the table lock); returns the rows removed. */
+async function compactCountRows(trx: Knex.Transaction): Promise<number> {
+  const before = Number((await trx.raw('SELECT count(*) AS n FROM imm_count_tree')).rows[0].n);
+  await trx.raw(
+    `WITH moved AS (DELETE FROM imm_count_tree WHERE shard <> 0 RETURNING vaccine_group, clinic, age_band, node, n_fully, n_partially, n_not)
+     INSERT INTO imm_count_tree (vaccine_group, clinic, age_band, node, shard, n_fully, n_partially, n_not)
+     SELECT vaccine_group, clinic, age_band, node, 0, sum(n_fully), sum(n_partially), sum(n_not) FROM moved GROUP BY 1, 2, 3, 4
+     ON CONFLICT (vaccine_group, clinic, node, age_band, shard) DO UPDATE SET
+       n_fully = imm_count_tree.n_fully + excluded.n_fully,
+       n_partially = imm_count_tree.n_partially + excluded.n_partially,
+       n_not = imm_count_tree.n_not + excluded.n_not`,
+  );
+  await trx.raw('DELETE FROM imm_count_tree WHERE n_fully = 0 AND n_partially = 0 AND n_not = 0');
+  const after = Number((await trx.raw('SELECT count(*) AS n FROM imm_count_tree')).rows[0].n);
+  return before - after;
 }
 
 /**
  * The nightly reconciliation: recomputes the derived tracking state from the FHIR resources and reports
  * (and by default repairs) any drift — dose rows vs Immunizations, person timelines vs a fresh CDSi
- * evaluation, count rows vs the sum over persons. Safe to run while the server takes writes.
+ * evaluation, the count tree vs the sum over persons (compacting it when exact). Safe to run while the
+ * server takes writes.
  */
 export async function reconcileTracking(knex: Knex, tracker: ImmunizationTracker, options: ReconcileOptions = {}): Promise<ReconcileReport> {
   const started = performance.now();
   const fix = options.fix ?? true;
   const batch = options.batchSize ?? 500;
-  const report: ReconcileReport = { immunizationsScanned: 0, doseDrift: [], unlinkedPatients: [], personsScanned: 0, personDrift: [], countKeysChecked: 0, countDrift: [], fixed: false, millis: 0 };
+  const report: ReconcileReport = { immunizationsScanned: 0, doseDrift: [], unlinkedPatients: [], personsScanned: 0, personDrift: [], countKeysChecked: 0, countDrift: [], countRowsCompacted: 0, fixed: false, millis: 0 };
   await reconcileDoses(knex, tracker, report, fix, batch);
   await reconcilePersons(knex, tracker, report, fix, batch);
   await reconcileCounts(knex, report, fix, batch);

@@ -2,7 +2,8 @@ import type { MeasureReport, MeasureReportGroupStratifier, Parameters, Parameter
 import { badRequest } from '../../shared/fhir-error';
 import { rejectUnknownParameters, stringParameter } from '../../fhir/operations/operation-parameters';
 import type { OperationCall, OperationHandler, RequestContext } from '../../fhir/rest/request-context';
-import type { ImmunizationTracker, StateCounts } from './immunization-tracker';
+import { MAX_DAYS_BREAKDOWN, type CountsBreakdown, type ImmunizationTracker, type StateCounts } from './immunization-tracker';
+import { dayNumber } from './count-deltas';
 import { AGE_BANDS, TRACKING_STATES, isDay } from './tracking-model';
 
 /** Canonical URL of the $vaccination-counts OperationDefinition. */
@@ -12,7 +13,8 @@ export const VACCINATION_MEASURE_URL = 'https://tessera.example.org/fhir/Measure
 /** Code system of the three populations. */
 export const VACCINATION_STATE_SYSTEM = 'https://tessera.example.org/fhir/CodeSystem/vaccination-state';
 
-const PARAMS = new Set(['vaccine-group', 'clinic', 'age-band', 'date', 'breakdown']);
+const PARAMS = new Set(['vaccine-group', 'clinic', 'age-band', 'date', 'breakdown', 'start']);
+const BREAKDOWNS: readonly CountsBreakdown[] = ['clinic', 'age-band', 'day'];
 
 /** Parsed and checked input of $vaccination-counts. */
 export interface CountsRequest {
@@ -20,7 +22,9 @@ export interface CountsRequest {
   clinic?: string;
   ageBand?: string;
   date: string;
-  breakdown?: 'clinic' | 'age-band';
+  breakdown?: CountsBreakdown;
+  /** First day of a `day` breakdown (default: 29 days before `date`). */
+  start?: string;
 }
 
 /** Checks the operation's parameters (unknown names, dates, bands, groups) → a CountsRequest. Throws FhirError 400. */
@@ -38,11 +42,19 @@ export function parseCountsRequest(call: OperationCall, tracker: ImmunizationTra
   }
   const clinic = stringParameter(call, 'clinic');
   if (clinic !== undefined && !/^[A-Za-z0-9\-.]{1,64}$/.test(clinic)) throw badRequest(`Parameter 'clinic' must be an Organization id, got '${clinic.slice(0, 70)}'`, "Parameters.parameter.where(name='clinic')");
-  const breakdown = stringParameter(call, 'breakdown');
-  if (breakdown !== undefined && breakdown !== 'clinic' && breakdown !== 'age-band') throw badRequest(`Parameter 'breakdown' must be 'clinic' or 'age-band', got '${breakdown}'`, "Parameters.parameter.where(name='breakdown')");
+  const breakdown = stringParameter(call, 'breakdown') as CountsBreakdown | undefined;
+  if (breakdown !== undefined && !BREAKDOWNS.includes(breakdown)) throw badRequest(`Parameter 'breakdown' must be one of ${BREAKDOWNS.join(', ')}, got '${String(breakdown).slice(0, 70)}'`, "Parameters.parameter.where(name='breakdown')");
   if (breakdown === 'clinic' && clinic) throw badRequest("Use either 'clinic' or 'breakdown=clinic', not both", "Parameters.parameter.where(name='breakdown')");
   if (breakdown === 'age-band' && ageBand) throw badRequest("Use either 'age-band' or 'breakdown=age-band', not both", "Parameters.parameter.where(name='breakdown')");
-  return { group, clinic, ageBand, date, breakdown: breakdown as CountsRequest['breakdown'] };
+  let start = stringParameter(call, 'start');
+  if (start !== undefined && breakdown !== 'day') throw badRequest("Parameter 'start' is only allowed with 'breakdown=day'", "Parameters.parameter.where(name='start')");
+  if (breakdown === 'day') {
+    start ??= new Date(Date.parse(`${date}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
+    if (!isDay(start)) throw badRequest(`Parameter 'start' must be a day YYYY-MM-DD, got '${start.slice(0, 70)}'`, "Parameters.parameter.where(name='start')");
+    const days = dayNumber(date) - dayNumber(start) + 1;
+    if (days < 1 || days > MAX_DAYS_BREAKDOWN) throw badRequest(`A day breakdown covers 1 to ${MAX_DAYS_BREAKDOWN} days ('start' ≤ 'date'), got ${days}`, "Parameters.parameter.where(name='start')");
+  }
+  return { group, clinic, ageBand, date, breakdown, start };
 }
 
 function countParams(c: StateCounts): ParametersParameter[] {
@@ -57,14 +69,20 @@ export function countsParameters(req: CountsRequest, total: StateCounts, strata?
   ];
   if (req.clinic) parameter.push({ name: 'clinic', valueReference: { reference: `Organization/${req.clinic}` } });
   if (req.ageBand) parameter.push({ name: 'age-band', valueString: req.ageBand });
+  if (req.start) parameter.push({ name: 'start', valueDate: req.start });
   parameter.push(...countParams(total));
   for (const [value, c] of [...(strata ?? new Map<string, StateCounts>())].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    parameter.push({ name: 'stratum', part: [{ name: req.breakdown!, valueString: value === '' ? 'unattributed' : value }, ...countParams(c)] });
+    const dim: ParametersParameter = req.breakdown === 'day' ? { name: 'day', valueDate: value } : { name: req.breakdown!, valueString: value === '' ? 'unattributed' : value };
+    parameter.push({ name: 'stratum', part: [dim, ...countParams(c)] });
   }
   return { resourceType: 'Parameters', parameter };
 }
 
-/** The MeasureReport form (http://hl7.org/fhir/R4/measurereport.html): a summary report with one population per state. */
+/**
+ * The MeasureReport form (http://hl7.org/fhir/R4/measurereport.html): a summary report with one population
+ * per state (counts as of the end of period.end) and a stratifier for a breakdown (for `day`: one stratum
+ * per day of the period, each with the counts as of the end of that day).
+ */
 export function countsMeasureReport(req: CountsRequest, total: StateCounts, now: Date, strata?: Map<string, StateCounts>): MeasureReport {
   const population = (c: StateCounts) => TRACKING_STATES.map((s) => ({ code: { coding: [{ system: VACCINATION_STATE_SYSTEM, code: s }] }, count: c[s] }));
   const group: MeasureReport['group'] = [{ code: { text: req.group }, population: population(total) }];
@@ -81,7 +99,7 @@ export function countsMeasureReport(req: CountsRequest, total: StateCounts, now:
     type: 'summary',
     measure: VACCINATION_MEASURE_URL,
     date: now.toISOString(),
-    period: { start: req.date, end: req.date },
+    period: { start: req.start ?? req.date, end: req.date },
     group,
   };
   if (req.clinic) report.reporter = { reference: `Organization/${req.clinic}` };
@@ -90,7 +108,7 @@ export function countsMeasureReport(req: CountsRequest, total: StateCounts, now:
 }
 
 /**
- * GET /fhir/$vaccination-counts?vaccine-group=&clinic=&age-band=&date=&breakdown= → Parameters, and
+ * GET /fhir/$vaccination-counts?vaccine-group=&clinic=&age-band=&date=&breakdown=clinic|age-band|day&start= → Parameters, and
  * GET /fhir/MeasureReport/$vaccination-counts?... → MeasureReport: exact counts of fully / partially /
  * not vaccinated persons as of `date` (default today), from the transactionally maintained aggregates.
  */
@@ -105,9 +123,8 @@ export function vaccinationCountsHandler(tracker: ImmunizationTracker): Operatio
       const now = ctx.now();
       const req = parseCountsRequest(call, tracker, now.toISOString().slice(0, 10));
       const db = ctx.trx ?? ctx.services.knex;
-      const q = { group: req.group, clinic: req.clinic, ageBand: req.ageBand, date: req.date };
-      const total = await tracker.counts(db, q);
-      const strata = req.breakdown ? await tracker.countsBy(db, q, req.breakdown) : undefined;
+      const q = { group: req.group, clinic: req.clinic, ageBand: req.ageBand, date: req.date, start: req.start };
+      const { total, strata } = req.breakdown ? await tracker.breakdown(db, q, req.breakdown) : { total: await tracker.counts(db, q), strata: undefined };
       return call.resourceType === 'MeasureReport' ? countsMeasureReport(req, total, now, strata) : countsParameters(req, total, strata);
     },
   };
