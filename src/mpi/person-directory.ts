@@ -68,6 +68,42 @@ export class PersonDirectory {
     await this.announce(trx, { personIds, patientIds });
   }
 
+  /**
+   * `assign` for a patient the caller knows has no person (it read that in this transaction after locking the
+   * Patient, e.g. right after creating it): one statement, no row to lock first. If a concurrent transaction
+   * placed it meanwhile, falls back to `assign` (which moves it and announces both persons).
+   */
+  async assignUnlinked(trx: Knex.Transaction, patientId: string, personId: string, method: LinkMethod, score?: number): Promise<void> {
+    const inserted = await trx('mpi_person_link')
+      .insert({ patient_id: patientId, person_id: personId, method, score: score ?? null, linked_at: new Date() })
+      .onConflict('patient_id')
+      .ignore()
+      .returning('patient_id');
+    if (inserted.length === 0) return this.assign(trx, [patientId], personId, method, score);
+    await this.announce(trx, { personIds: [personId], patientIds: [patientId] });
+  }
+
+  /**
+   * `assignUnlinked` for many patients at once (e.g. a bulk import's new records): one statement and one announcement.
+   * Any patient placed meanwhile by a concurrent transaction falls back to `assign`.
+   */
+  async assignManyUnlinked(trx: Knex.Transaction, placements: Array<{ patientId: string; personId: string; method: LinkMethod; score?: number }>): Promise<void> {
+    if (placements.length === 0) return;
+    const now = new Date();
+    const inserted = new Set(
+      (
+        (await trx('mpi_person_link')
+          .insert(placements.map((p) => ({ patient_id: p.patientId, person_id: p.personId, method: p.method, score: p.score ?? null, linked_at: now })))
+          .onConflict('patient_id')
+          .ignore()
+          .returning('patient_id')) as Array<{ patient_id: string }>
+      ).map((r) => r.patient_id),
+    );
+    const done = placements.filter((p) => inserted.has(p.patientId));
+    if (done.length > 0) await this.announce(trx, { personIds: [...new Set(done.map((p) => p.personId))], patientIds: done.map((p) => p.patientId) });
+    for (const p of placements.filter((x) => !inserted.has(x.patientId))) await this.assign(trx, [p.patientId], p.personId, p.method, p.score);
+  }
+
   /** Removes a patient from the index (e.g. its Patient was deleted) and announces it. */
   async remove(trx: Knex.Transaction, patientId: string): Promise<void> {
     const row = (await trx('mpi_person_link').where({ patient_id: patientId }).forUpdate().first('person_id')) as { person_id: string } | undefined;

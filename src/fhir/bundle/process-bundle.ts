@@ -124,6 +124,8 @@ async function processTransaction(ctx: RequestContext, entries: BundleEntry[]): 
     for (const p of ordered) {
       try {
         let res: FhirResponse;
+        // Reads and operations see derived state (golden records, immunization status) as of the writes before them.
+        if (p.req.method === 'GET' || p.req.method === 'HEAD' || p.req.path.some((s) => s.startsWith('$'))) await store.settle(trx);
         if (p.existing) {
           const found = await store.read(trx, p.req.path[0], p.existing);
           res = { status: 200, resource: found?.content, versionId: String(found?.versionId), lastModified: found?.lastUpdated, location: `${baseUrl}/${p.req.path[0]}/${p.existing}/_history/${found?.versionId}` };

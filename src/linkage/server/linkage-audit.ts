@@ -35,6 +35,11 @@ export interface LinkageAuditInput {
  * holding only references (Patient/…, Person/…), the principal's subject and the action.
  */
 export async function auditLinkage(trx: Knex.Transaction, store: ResourceStore, input: LinkageAuditInput): Promise<void> {
+  await store.create(trx, linkageAuditEvent(input));
+}
+
+/** The AuditEvent of a linkage change (references only, never PHI). */
+export function linkageAuditEvent(input: LinkageAuditInput): AuditEvent {
   const entity: AuditEventEntity[] = [
     ...input.patients.map((id) => ({
       what: { reference: `Patient/${id}` },
@@ -64,5 +69,5 @@ export async function auditLinkage(trx: Knex.Transaction, store: ResourceStore, 
     source: { observer: { display: 'Tessera record linkage' }, type: [{ system: 'http://terminology.hl7.org/CodeSystem/security-source-type', code: '4', display: 'Application Server' }] },
     entity,
   };
-  await store.create(trx, event);
+  return event;
 }

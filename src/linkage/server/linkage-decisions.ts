@@ -63,12 +63,19 @@ export interface ReviewItem {
 }
 
 /** Queues a possible match for review (a pair already resolved stays resolved; an open one gets the new score). */
-export async function queueForReview(trx: Knex.Transaction, a: string, b: string, score: number, grade: string): Promise<void> {
-  const [x, y] = orderedPair(a, b);
+export async function queueForReview(trx: Knex.Transaction, items: Array<{ a: string; b: string; score: number; grade: string }>): Promise<void> {
+  if (items.length === 0) return;
+  const rows = new Map<string, { x: string; y: string; score: number; grade: string }>();
+  for (const it of items) {
+    const [x, y] = orderedPair(it.a, it.b);
+    rows.set(`${x}\u0000${y}`, { x, y, score: it.score, grade: it.grade });
+  }
   await trx.raw(
-    `INSERT INTO linkage_review (patient_a, patient_b, score, grade, status, created_at) VALUES (?, ?, ?, ?, 'open', now())
+    `INSERT INTO linkage_review (patient_a, patient_b, score, grade, status, created_at)
+     SELECT r.x, r.y, r.score, r.grade, 'open', now() FROM jsonb_to_recordset(?::jsonb) AS r(x text, y text, score float8, grade text)
+     ORDER BY r.x, r.y
      ON CONFLICT (patient_a, patient_b) DO UPDATE SET score = EXCLUDED.score, grade = EXCLUDED.grade WHERE linkage_review.status = 'open'`,
-    [x, y, score, grade],
+    [JSON.stringify([...rows.values()])],
   );
 }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { Identifier, Patient, PatientLink, Reference } from 'fhir/r4';
+import type { AuditEvent, Identifier, Patient, PatientLink, Person, Reference } from 'fhir/r4';
 import type { ResourceStore, WriteEvent } from '../../storage/resource-store';
 import type { LinkMethod, PersonDirectory } from '../../mpi/person-directory';
 import type { Principal } from '../../fhir/rest/request-context';
@@ -16,14 +16,15 @@ import { blockingKeys } from '../match/blocking';
 import { scorePair, type PairScore } from '../match/score-pair';
 import { defaultModel, type LinkageModel } from '../match/model';
 import {
-  deleteLinkageRecord, loadCandidates, loadLinkageRecord, loadLinkContext, lockBlockingKeys, saveLinkageRecord, type CandidateRow, type LinkContext,
+  deleteLinkageRecord, loadCandidates, loadLinkageRecord, lockAllKeys, lockBlockingKeys, MAX_BLOCK, MAX_KEY_LOCKS, MAX_CANDIDATES, saveAndFindCandidates, saveAndFindCandidatesMany,
+  type CandidateRow, type LinkContext,
   type StoredLinkageRecord,
 } from './linkage-index';
 import {
   deleteDecision, deleteMerge, differentAcross, dropOpenReviews, listReviews, mergeOf, queueForReview, resolveReview, saveDecision,
   saveMerge, type ReviewItem,
 } from './linkage-decisions';
-import { auditLinkage, type LinkageAction } from './linkage-audit';
+import { auditLinkage, linkageAuditEvent, type LinkageAction } from './linkage-audit';
 import { goldenPerson, type PersonMember } from './golden-record';
 import { allowAll, type ClericalAction, type LinkagePolicy } from './linkage-policy';
 
@@ -75,8 +76,33 @@ export interface TokenizedPatientResult {
   created: boolean;
 }
 
+/** A Patient created in the transaction, to be linked by `linkNew`. */
+interface NewLinkRecord {
+  id: string;
+  tokens: LinkageTokens;
+  person: NormalizedPerson;
+  content: Patient;
+  keys: string[];
+}
+
+/**
+ * The person a record joins: that of its best-scoring "match" candidate, unless any scored member of that person is
+ * cannot-link with the record (a veto rule) or the person is otherwise blocked (a "different" decision).
+ */
+function bestMatch(scored: ScoredCandidate[], blocked: Set<string>): { best?: ScoredCandidate; blockedPersons: Set<string>; vetoed: (c: ScoredCandidate) => boolean } {
+  const vetoed = (c: ScoredCandidate) => c.score.rules.some((r) => VETO_RULES.has(r));
+  const blockedPersons = new Set(blocked);
+  for (const c of scored) if (c.personId && vetoed(c)) blockedPersons.add(c.personId);
+  let best: ScoredCandidate | undefined;
+  for (const c of scored) {
+    if (!c.personId || c.score.outcome !== 'match' || blockedPersons.has(c.personId)) continue;
+    if (!best || c.score.score > best.score.score) best = c;
+  }
+  return { best, blockedPersons, vetoed };
+}
+
 /** Entries of the normalised-PHI cache (≈ 1 KB each). */
-const NORMALIZED_CACHE_SIZE = 20_000;
+const NORMALIZED_CACHE_SIZE = 10_000;
 
 const hasIdentity = (n: NormalizedPerson) => !!(n.given || n.family || n.dob || n.nationalId);
 const ref = (id: string) => `Patient/${id}`;
@@ -98,6 +124,12 @@ export class LinkageService {
   private readonly normalizedCache = new Map<string, NormalizedPerson>();
   /** Patients whose writes in this transaction are the service's own (merge bookkeeping): the hook leaves them alone. */
   private readonly ownWrites = new WeakMap<Knex.Transaction, Set<string>>();
+  /** Transactions holding the exclusive lock on the whole blocking-key index (no per-key locks needed). */
+  private readonly holdsAllKeys = new WeakSet<Knex.Transaction>();
+  /** Transactions holding the shared lock (per-key locking; taking the exclusive one now could deadlock another such). */
+  private readonly holdsSomeKeys = new WeakSet<Knex.Transaction>();
+  /** Persons whose golden record must be rewritten before the transaction commits. */
+  private readonly goldenPending = new WeakMap<Knex.Transaction, Set<string>>();
 
   constructor(private readonly deps: LinkageServiceDeps) {
     this.policy = deps.policy ?? allowAll;
@@ -105,8 +137,9 @@ export class LinkageService {
 
   /** Registers the Patient write hook and the golden-record listener. Call before other Patient hooks (tracking follows membership). */
   install(): void {
-    this.deps.store.addWriteHook(['Patient'], (trx, event) => this.onPatientWrite(trx, event));
-    this.deps.persons.onMembershipChange((trx, change) => this.syncGoldenRecords(trx, change.personIds));
+    this.deps.store.addBatchWriteHook(['Patient'], (trx, events) => this.onPatientWrites(trx, events));
+    this.deps.persons.onMembershipChange((trx, change) => this.personsChanged(trx, change.personIds));
+    this.deps.store.addBeforeCommitHook((trx) => this.flushGoldenRecords(trx));
   }
 
   /** Throws unless the principal may take the action (the one authorisation point of the linkage operations). */
@@ -116,45 +149,122 @@ export class LinkageService {
 
   // ---------------------------------------------------------------- automatic linkage
 
-  private async onPatientWrite(trx: Knex.Transaction, event: WriteEvent): Promise<void> {
-    if (this.ownWrites.get(trx)?.has(event.id)) return;
-    if (!event.current) {
-      await deleteLinkageRecord(trx, event.id);
-      await dropOpenReviews(trx, event.id);
-      await this.deps.persons.remove(trx, event.id);
+  /**
+   * Takes the locks that serialise this transaction's linking with concurrent linkers sharing a blocking key: per key
+   * for a few records, the whole index for a bulk batch (unless per-key locks are already held: upgrading could
+   * deadlock with another transaction doing the same). Nothing when the whole index is already held.
+   */
+  private async lockKeys(trx: Knex.Transaction, keys: string[]): Promise<void> {
+    if (keys.length === 0 || this.holdsAllKeys.has(trx)) return;
+    if (new Set(keys).size > MAX_KEY_LOCKS && !this.holdsSomeKeys.has(trx)) {
+      await lockAllKeys(trx);
+      this.holdsAllKeys.add(trx);
       return;
     }
-    const pending = this.pendingSite.get(trx);
-    if (pending) {
-      this.pendingSite.delete(trx);
-      await this.indexAndLink(trx, event.id, { source: 'site', site: pending.site, tokens: pending.tokens }, undefined);
-      return;
+    await lockBlockingKeys(trx, keys);
+    this.holdsSomeKeys.add(trx);
+  }
+
+  /**
+   * Links written Patients. The blocking keys of all PHI records of the batch are locked in one statement, then
+   * each record is linked in turn (a later record of the batch sees the earlier ones as candidates).
+   */
+  private async onPatientWrites(trx: Knex.Transaction, events: WriteEvent[]): Promise<void> {
+    const toLink: Array<{ id: string; tokens: LinkageTokens; person: NormalizedPerson; content: Patient; fresh: boolean }> = [];
+    for (const event of events) {
+      if (this.ownWrites.get(trx)?.has(event.id)) continue;
+      if (!event.current) {
+        await deleteLinkageRecord(trx, event.id);
+        await dropOpenReviews(trx, event.id);
+        await this.deps.persons.remove(trx, event.id);
+        continue;
+      }
+      const pending = this.pendingSite.get(trx);
+      if (pending) {
+        this.pendingSite.delete(trx);
+        await this.indexAndLink(trx, event.id, { source: 'site', site: pending.site, tokens: pending.tokens }, undefined);
+        continue;
+      }
+      const person = normalizePerson(fhirPatientToPersonPhi(event.current as Patient));
+      if (!hasIdentity(person)) {
+        const stored = await loadLinkageRecord(trx, event.id);
+        // A token-only Patient updated without PHI keeps its site tokens; a record that lost its identity leaves the index.
+        if (stored?.source === 'site') continue;
+        if (stored) await deleteLinkageRecord(trx, event.id);
+        await this.deps.persons.ensurePerson(trx, event.id);
+        continue;
+      }
+      toLink.push({ id: event.id, tokens: computeTokens(person, this.deps.key), person, content: event.current as Patient, fresh: event.method === 'POST' && !event.previous });
     }
-    const person = normalizePerson(fhirPatientToPersonPhi(event.current as Patient));
-    if (!hasIdentity(person)) {
-      const stored = await loadLinkageRecord(trx, event.id);
-      // A token-only Patient updated without PHI keeps its site tokens; a record that lost its identity leaves the index.
-      if (stored?.source === 'site') return;
-      if (stored) await deleteLinkageRecord(trx, event.id);
-      await this.deps.persons.ensurePerson(trx, event.id);
-      return;
+    if (toLink.length === 0) return;
+    const keys = toLink.map((r) => blockingKeys(r.tokens));
+    // Serialise with every concurrent linker sharing a key before looking for candidates (one person, not two).
+    await this.lockKeys(trx, keys.flat());
+    const fresh: NewLinkRecord[] = [];
+    for (let i = 0; i < toLink.length; i++) {
+      const r = toLink[i]!;
+      if (r.fresh) fresh.push({ ...r, keys: keys[i]! });
+      else await this.linkLocked(trx, r.id, { source: 'phi', tokens: r.tokens }, keys[i]!, r.person);
     }
-    const tokens = computeTokens(person, this.deps.key);
-    await this.indexAndLink(trx, event.id, { source: 'phi', tokens }, person);
+    await this.linkNew(trx, fresh);
+  }
+
+  /**
+   * Links Patients created in this transaction (no stored tokens, person, merge or decision can exist for them):
+   * one statement stores their keys and reads their candidates among earlier records, candidates among the batch
+   * itself come from its own blocking keys, each record is decided in turn (seeing where the earlier ones went),
+   * and the placements, audit events and review items are written together.
+   */
+  private async linkNew(trx: Knex.Transaction, recs: NewLinkRecord[]): Promise<void> {
+    if (recs.length === 0) return;
+    const stored = await saveAndFindCandidatesMany(trx, recs.map((r) => ({ patientId: r.id, tokens: r.tokens, keys: r.keys })), true);
+    const placed = new Map<string, string>();
+    const batchBlocks = new Map<string, number[]>();
+    const placements: Array<{ patientId: string; personId: string; method: LinkMethod; score?: number }> = [];
+    const audits: AuditEvent[] = [];
+    const reviews: Array<{ a: string; b: string; score: number; grade: string }> = [];
+    for (let i = 0; i < recs.length; i++) {
+      const r = recs[i]!;
+      const shared = new Map<number, number>();
+      for (const k of r.keys) {
+        const block = batchBlocks.get(k);
+        if (block && block.length <= MAX_BLOCK) for (const j of block) shared.set(j, (shared.get(j) ?? 0) + 1);
+        if (block) block.push(i);
+        else batchBlocks.set(k, [i]);
+      }
+      const mates: CandidateRow[] = [...shared]
+        .sort((a, b) => b[1] - a[1] || a[0] - b[0])
+        .slice(0, MAX_CANDIDATES)
+        .map(([j]) => ({ record: { patientId: recs[j]!.id, source: 'phi', tokens: recs[j]!.tokens }, personId: placed.get(recs[j]!.id), content: recs[j]!.content }));
+      const scored = this.scoreCandidates({ tokens: r.tokens, person: r.person }, [...stored[i]!, ...mates]);
+      const { best, vetoed } = bestMatch(scored, new Set());
+      const personId = best?.personId ?? randomUUID();
+      placed.set(r.id, personId);
+      placements.push(best ? { patientId: r.id, personId, method: 'auto', score: best.score.score } : { patientId: r.id, personId, method: 'new' });
+      if (best) audits.push(linkageAuditEvent({ action: 'auto-link', principal: SYSTEM_PRINCIPAL, patients: [r.id, best.patientId], persons: [personId], score: best.score.score }));
+      for (const c of scored) {
+        if (c.score.outcome === 'possible' && c.personId !== personId && !vetoed(c)) reviews.push({ a: r.id, b: c.patientId, score: c.score.score, grade: c.score.grade });
+      }
+    }
+    await this.deps.persons.assignManyUnlinked(trx, placements);
+    await this.deps.store.createMany(trx, audits);
+    await queueForReview(trx, reviews);
   }
 
   /** Stores a record's tokens and blocking keys, then (re)links it. */
   private async indexAndLink(trx: Knex.Transaction, patientId: string, rec: Omit<StoredLinkageRecord, 'patientId'>, person: NormalizedPerson | undefined): Promise<void> {
     const keys = blockingKeys(rec.tokens);
     // Serialise with every concurrent linker sharing a key before looking for candidates (one person, not two).
-    await lockBlockingKeys(trx, keys);
-    const ctx = await loadLinkContext(trx, patientId);
-    const before = ctx.record;
-    const unchanged = before && before.source === rec.source && JSON.stringify(before.tokens) === JSON.stringify(rec.tokens);
-    if (!unchanged) await saveLinkageRecord(trx, { patientId, ...rec }, keys);
-    // Identifying data unchanged and already placed: nothing to re-decide (no churn on unrelated edits).
-    if (unchanged && ctx.personId) return;
-    await this.relink(trx, patientId, { tokens: rec.tokens, person }, keys, ctx);
+    await this.lockKeys(trx, keys);
+    await this.linkLocked(trx, patientId, rec, keys, person);
+  }
+
+  /** Stores a record's tokens and blocking keys and (re)links it; its keys are already locked. */
+  private async linkLocked(trx: Knex.Transaction, patientId: string, rec: Omit<StoredLinkageRecord, 'patientId'>, keys: string[], person: NormalizedPerson | undefined): Promise<void> {
+    const step = await saveAndFindCandidates(trx, { patientId, ...rec }, keys, !!person);
+    // Identifying data unchanged and already placed, or placed by a clerical decision: nothing to re-decide.
+    if (step.settled) return;
+    await this.relink(trx, patientId, { tokens: rec.tokens, person }, step.ctx, step.candidates);
   }
 
   /**
@@ -162,33 +272,28 @@ export class LinkageService {
    * record joins the person of its best "match" candidate unless any scored member of that person is cannot-link
    * with it or separated from it by a "different" decision; "possible" candidates go to the review queue.
    */
-  private async relink(trx: Knex.Transaction, patientId: string, subject: Subject, keys: string[], ctx: LinkContext): Promise<void> {
+  private async relink(trx: Knex.Transaction, patientId: string, subject: Subject, ctx: LinkContext, candidates: CandidateRow[]): Promise<void> {
     const { persons } = this.deps;
     if (ctx.method === 'manual' || ctx.method === 'merge' || ctx.merged) return;
-    const scored = this.scoreCandidates(subject, await loadCandidates(trx, keys, patientId, !!subject.person));
+    const scored = this.scoreCandidates(subject, candidates);
     const separated = new Set(ctx.differentFrom);
-    const blockedPersons = new Set(ctx.blockedPersons);
+    const { best, blockedPersons, vetoed } = bestMatch(scored, new Set(ctx.blockedPersons));
     const byPerson = new Map<string, ScoredCandidate[]>();
-    for (const c of scored) {
-      if (!c.personId) continue;
-      if (c.score.rules.some((r) => VETO_RULES.has(r))) blockedPersons.add(c.personId);
-      byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
-    }
-    let best: ScoredCandidate | undefined;
-    for (const c of scored) {
-      if (!c.personId || c.score.outcome !== 'match' || blockedPersons.has(c.personId)) continue;
-      if (!best || c.score.score > best.score.score) best = c;
-    }
+    for (const c of scored) if (c.personId) byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
     const current = ctx.personId;
     let finalPerson = current;
+    // A record without a person yet (read after its Patient row was written and its keys locked) has no link row
+    // another transaction could move: it is placed without re-reading one.
+    const place = (personId: string, method: LinkMethod, score?: number) =>
+      current ? persons.assign(trx, [patientId], personId, method, score) : persons.assignUnlinked(trx, patientId, personId, method, score);
     if (best && best.personId !== current) {
-      await persons.assign(trx, [patientId], best.personId!, 'auto', best.score.score);
+      await place(best.personId!, 'auto', best.score.score);
       await auditLinkage(trx, this.deps.store, { action: 'auto-link', principal: SYSTEM_PRINCIPAL, patients: [patientId, best.patientId], persons: [best.personId!], score: best.score.score });
       finalPerson = best.personId;
     } else if (!best) {
       if (!current) {
         finalPerson = randomUUID();
-        await persons.assign(trx, [patientId], finalPerson, 'new');
+        await place(finalPerson, 'new');
       } else {
         const others = (await persons.membersOf(trx, current)).filter((m) => m !== patientId);
         const stillMatches = (byPerson.get(current) ?? []).some((c) => c.score.outcome === 'match') && !blockedPersons.has(current);
@@ -199,11 +304,10 @@ export class LinkageService {
         }
       }
     }
-    for (const c of scored) {
-      if (c.score.outcome !== 'possible' || c.personId === finalPerson || separated.has(c.patientId)) continue;
-      if (c.score.rules.some((r) => VETO_RULES.has(r))) continue;
-      await queueForReview(trx, patientId, c.patientId, c.score.score, c.score.grade);
-    }
+    const reviews = scored
+      .filter((c) => c.score.outcome === 'possible' && c.personId !== finalPerson && !separated.has(c.patientId) && !vetoed(c))
+      .map((c) => ({ a: patientId, b: c.patientId, score: c.score.score, grade: c.score.grade }));
+    await queueForReview(trx, reviews);
   }
 
   /** normalizePerson of a stored Patient version, cached (least recently inserted evicted first). */
@@ -232,25 +336,51 @@ export class LinkageService {
 
   // ---------------------------------------------------------------- golden records
 
+  /** Persons whose membership changed: their golden records are rewritten once, before the transaction commits. */
+  private async personsChanged(trx: Knex.Transaction, personIds: string[]): Promise<void> {
+    if (!this.deps.store.defersToCommit(trx)) return this.syncGoldenRecords(trx, personIds);
+    let set = this.goldenPending.get(trx);
+    if (!set) this.goldenPending.set(trx, (set = new Set()));
+    for (const id of personIds) set.add(id);
+  }
+
+  private async flushGoldenRecords(trx: Knex.Transaction): Promise<boolean> {
+    const set = this.goldenPending.get(trx);
+    this.goldenPending.delete(trx);
+    if (!set || set.size === 0) return false;
+    await this.syncGoldenRecords(trx, [...set]);
+    return true;
+  }
+
   /** Writes (or deletes) the golden-record Person of each person whose membership changed. */
   private async syncGoldenRecords(trx: Knex.Transaction, personIds: string[]): Promise<void> {
     const { store } = this.deps;
-    for (const personId of [...new Set(personIds)].sort()) {
-      const rows = (
-        await trx.raw(
-          `SELECT m.patient_id, m.method, m.score, p.content FROM mpi_person_link m
-           LEFT JOIN "Patient" p ON p.id = m.patient_id AND NOT p.deleted WHERE m.person_id = ?`,
-          [personId],
-        )
-      ).rows as Array<{ patient_id: string; method: LinkMethod; score: number | null; content: Patient | string | null }>;
-      if (rows.length === 0) {
-        await store.delete(trx, 'Person', personId);
+    const ids = [...new Set(personIds)].sort();
+    const rows = (
+      await trx.raw(
+        `SELECT m.person_id, m.patient_id, m.method, m.score, p.content FROM mpi_person_link m
+         LEFT JOIN "Patient" p ON p.id = m.patient_id AND NOT p.deleted WHERE m.person_id = ANY(?::text[])`,
+        [ids],
+      )
+    ).rows as Array<{ person_id: string; patient_id: string; method: LinkMethod; score: number | null; content: Patient | string | null }>;
+    const byPerson = new Map<string, typeof rows>();
+    for (const r of rows) byPerson.set(r.person_id, [...(byPerson.get(r.person_id) ?? []), r]);
+    // Persons never written before (most, in a bulk import) are created together in one statement.
+    const known = new Set(((await trx('Person').whereIn('id', ids).select('id')) as Array<{ id: string }>).map((r) => r.id));
+    const fresh: Person[] = [];
+    for (const personId of ids) {
+      const mine = byPerson.get(personId) ?? [];
+      if (mine.length === 0) {
+        if (known.has(personId)) await store.delete(trx, 'Person', personId);
         continue;
       }
-      const members: PersonMember[] = rows.map((r) => ({ patientId: r.patient_id, method: r.method, score: r.score ?? undefined }));
-      const patients = rows.filter((r) => r.content).map((r) => (typeof r.content === 'string' ? (JSON.parse(r.content) as Patient) : r.content!));
-      await store.update(trx, goldenPerson(personId, members, patients));
+      const members: PersonMember[] = mine.map((r) => ({ patientId: r.patient_id, method: r.method, score: r.score ?? undefined }));
+      const patients = mine.filter((r) => r.content).map((r) => (typeof r.content === 'string' ? (JSON.parse(r.content) as Patient) : r.content!));
+      const golden = goldenPerson(personId, members, patients);
+      if (known.has(personId)) await store.update(trx, golden);
+      else fresh.push(golden);
     }
+    await store.createMany(trx, fresh, { ids: fresh.map((p) => p.id) });
   }
 
   // ---------------------------------------------------------------- $match

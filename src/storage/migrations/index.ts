@@ -5,6 +5,9 @@ import * as m04 from './20261123-04-person-index';
 import * as m03 from './20261123-03-search-index';
 import * as m05 from './20261123-05-immunization-tracking';
 import * as m06 from './20261123-06-linkage';
+import * as m07 from './20261123-07-search-page-order';
+import * as m09 from './20261123-09-linkage-block-hash';
+import * as m08 from './20261123-08-count-tree';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +25,9 @@ export const MIGRATIONS: Array<[name: string, migration: Migration]> = [
   ['20261123-04-person-index', m04],
   ['20261123-05-immunization-tracking', m05],
   ['20261123-06-linkage', m06],
+  ['20261123-07-search-page-order', m07],
+  ['20261123-08-count-tree', m08],
+  ['20261123-09-linkage-block-hash', m09],
 ];
 
 /** A knex MigrationSource over MIGRATIONS. */
