@@ -31,6 +31,13 @@ export interface Comparison {
   givenConflict: boolean;
   /** Both dates of birth present, not equal, transposed or one digit apart, and in different years. */
   dobConflict: boolean;
-  /** The national ids differ only in their last character, as twins' consecutive numbers do: not evidence of a typo. */
+  /**
+   * The dates of birth conflict and are at least a generation apart (parent and child); when absent, `dobConflict`
+   * is taken as a generation gap (token mode cannot measure the gap).
+   */
+  generationGap?: boolean;
+  /** The national ids look consecutively issued (twins' numbers): they differ only at the end, so they are not evidence of a typo. */
   idsDifferAtEnd?: boolean;
+  /** The national ids differ by two keying errors (and do not look consecutive): still the same id. */
+  idsTypo?: boolean;
 }

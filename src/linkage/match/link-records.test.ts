@@ -70,6 +70,13 @@ describe('linkRecords on a FEBRL sample', () => {
   });
 });
 
+test('a record with given and family name swapped and a typo links to its original; twins at the same address do not', () => {
+  const p = { given: 'Sophie', family: 'Snell', birthDate: '19231114', streetNumber: '4', addressLine: 'Vaughan Gardens', city: 'Hahndorf', postcode: '2372', state: 'tas', nationalId: '8638391' };
+  const src = prepareSource(['org', 'swapped', 'twin'], [p, { ...p, given: 'Snell', family: 'Sophy', nationalId: '' }, { ...p, given: 'Edward', nationalId: '8638392' }], KEY);
+  const r = linkRecords(src, undefined, { mode: 'phi', model: defaultModel('phi') });
+  expect(pairSet(r)).toEqual(['org|swapped']);
+});
+
 describe('clustering stays consistent', () => {
   test('a Jr/Sr pair is never put in one cluster through a third record', () => {
     const base = { given: 'John', family: 'Carter', birthDate: '19600101', streetNumber: '4', addressLine: 'Oak Street', city: 'Perth', postcode: '6000', state: 'wa' };

@@ -32,10 +32,11 @@ function weights(model: LinkageModel): number[][] {
 
 /**
  * Scores a comparison vector: Fellegi–Sunter weight and posterior, then hard rules against the classic false
- * positives — Jr/Sr differ → non-match; given name AND date of birth both conflicting (parent/child) → non-match;
- * a conflicting given name (twins), a date of birth in another year alone, or clearly different national ids when a
- * given name is missing cap the pair at "possible"; a national
- * id that agrees or differs by one typo (other than in its last character, as twins' consecutive numbers do) lifts the caps and vetoes (the conflict is then a data-entry error).
+ * positives — Jr/Sr differ → non-match; given name AND date of birth both conflicting (parent/child, siblings) →
+ * non-match; sex and given name both conflicting → non-match; a genuinely different given name (twins), a date of birth
+ * a generation away alone (father and son), or clearly different national ids when a given name is missing cap the
+ * pair at "possible", as does a pair with no anchor (neither family name, date of birth, national id nor phone agrees). A national id that agrees or differs by keying errors (unless the two numbers look consecutively
+ * issued, as twins' do) lifts the given-name and DOB caps and vetoes (the conflict is then a data-entry error).
  */
 export function scoreComparison(c: Comparison, model: LinkageModel, hardRules = true): PairScore {
   const w = weights(model);
@@ -47,12 +48,15 @@ export function scoreComparison(c: Comparison, model: LinkageModel, hardRules = 
   const logit = weight + Math.log2(model.prior / (1 - model.prior));
   let score = 1 / (1 + Math.pow(2, -logit));
   const rules: string[] = [];
-  // A national id that agrees, or differs by one typo other than in its last character (twins' numbers are often
-  // consecutive), vouches for the person.
-  const nidExact = c.levels[F.nid] === 0 || (c.levels[F.nid] === 1 && !c.idsDifferAtEnd);
+  // A national id that agrees, or differs by keying errors (one edit other than in its last character, or two edits),
+  // vouches for the person — unless the two numbers look consecutively issued, as twins' often are.
+  const nidExact = c.levels[F.nid] === 0 || (c.levels[F.nid] === 1 && !c.idsDifferAtEnd) || !!c.idsTypo;
   const { givenConflict, dobConflict } = c;
+  // Parent and child (a father and son without suffixes): the dates of birth conflict and are a generation apart;
+  // a smaller gap cannot be a parent and a child, and is left to the weights.
+  const parentChild = dobConflict && (c.generationGap ?? true);
   // Clearly different national ids while a given name is missing (a twin whose first name was not recorded).
-  const nidConflict = c.levels[F.nid] === 2 && c.levels[F.given] === MISSING;
+  const nidConflict = c.levels[F.nid] === 2 && !c.idsTypo && c.levels[F.given] === MISSING;
   const sexConflict = c.levels[F.sex] === 1;
   let veto = false;
   let cap = false;
@@ -72,12 +76,21 @@ export function scoreComparison(c: Comparison, model: LinkageModel, hardRules = 
     rules.push('given-conflict');
     cap = true;
   }
-  if (!veto && dobConflict && !nidExact) {
+  if (!veto && parentChild && !nidExact) {
     rules.push('dob-conflict');
     cap = true;
   }
   if (!veto && nidConflict) {
     rules.push('id-conflict');
+    cap = true;
+  }
+  // No anchor: neither the family name, the date of birth, the national id nor the phone agrees. What is left (a given
+  // name, sex, a city, a state) is shared by many people in a real population, however rare it was in the data the
+  // weights were fitted on; such a pair is at most "possible" (a clerk decides).
+  const anchored =
+    (c.levels[F.family] >= 0 && c.levels[F.family] <= 1) || (c.levels[F.dob] >= 0 && c.levels[F.dob] <= 2) || nidExact || c.levels[F.phone] === 0;
+  if (!veto && !anchored) {
+    rules.push('no-anchor');
     cap = true;
   }
   if (!hardRules) {
