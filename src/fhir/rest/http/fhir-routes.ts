@@ -28,19 +28,49 @@ function header(request: Request, name: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-function toFhirRequest(request: Request, prefix: string): FhirRequest {
+/** Characters a request path may hold for the fast path below (RFC 3986 pchar and '/'). */
+const PLAIN_PATH = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@/]*$/;
+/** A "." or ".." segment, also percent-encoded ("%2e"), which WHATWG URL parsing would resolve. */
+const DOT_SEGMENT = /\/(?:\.|%2e){1,2}(?:\/|$)/i;
+
+/**
+ * The path and query of a request. hapi's `request.url` builds a WHATWG URL on first access (a
+ * few microseconds on every request); for a plain path under the prefix the request line is
+ * split directly, which gives the same segments and parameters. Anything unusual (dot segments,
+ * backslashes, characters outside RFC 3986, a percent-encoded prefix) still goes through the URL parser.
+ */
+export function requestTarget(request: Request, prefix: string): { rest: string; searchParams: URLSearchParams } {
+  const raw = request.raw.req.url ?? '';
+  const hash = raw.indexOf('#');
+  const target = hash < 0 ? raw : raw.slice(0, hash);
+  const q = target.indexOf('?');
+  const pathname = q < 0 ? target : target.slice(0, q);
+  if (pathname.startsWith(prefix) && (pathname.length === prefix.length || pathname[prefix.length] === '/') && PLAIN_PATH.test(pathname) && !DOT_SEGMENT.test(pathname)) {
+    return { rest: pathname.slice(prefix.length), searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
+  }
   const url = request.url;
-  const rest = url.pathname.slice(prefix.length);
-  const path = rest.split('/').filter(Boolean).map((s) => {
+  return { rest: url.pathname.slice(prefix.length), searchParams: url.searchParams };
+}
+
+/** Splits the path after the prefix into percent-decoded segments (empty segments dropped). */
+export function pathSegments(rest: string): string[] {
+  const path: string[] = [];
+  for (const s of rest.split('/')) {
+    if (!s) continue;
     try {
-      return decodeURIComponent(s);
+      path.push(decodeURIComponent(s));
     } catch {
       throw new FhirError(400, issue('invalid', `Malformed percent-encoding in URL segment '${s.slice(0, 40)}'`));
     }
-  });
+  }
+  return path;
+}
+
+function toFhirRequest(request: Request, rest: string, searchParams: URLSearchParams): FhirRequest {
+  const path = pathSegments(rest);
   const method = request.method.toUpperCase() as FhirRequest['method'];
   const payload = request.payload as Buffer | undefined;
-  let query = [...url.searchParams];
+  let query = [...searchParams];
   const contentType = header(request, 'content-type');
   // POST [type]/_search carries the parameters as a form body (http://hl7.org/fhir/R4/search.html#Introduction).
   if (method === 'POST' && path[path.length - 1] === '_search' && payload?.length) {
@@ -64,6 +94,9 @@ function toFhirRequest(request: Request, prefix: string): FhirRequest {
   };
 }
 
+/** The request clock (one function for all requests: no closure per request). */
+const now = (): Date => new Date();
+
 /** Writes a FhirResponse as an HTTP response (status, ETag, Last-Modified, Location, body). */
 export function writeHttpResponse(h: ResponseToolkit, res: FhirResponse, format: Format, pretty: boolean, rawBinary: boolean): ResponseObject {
   let response: ResponseObject;
@@ -82,7 +115,7 @@ export function writeHttpResponse(h: ResponseToolkit, res: FhirResponse, format:
   if (res.versionId) response.header('ETag', etag(res.versionId));
   if (res.lastModified) response.header('Last-Modified', res.lastModified.toUTCString());
   if (res.location) response.header(res.status === 201 ? 'Location' : 'Content-Location', res.location);
-  for (const [k, v] of Object.entries(res.headers ?? {})) response.header(k, v);
+  if (res.headers) for (const [k, v] of Object.entries(res.headers)) response.header(k, v);
   return response;
 }
 
@@ -91,15 +124,15 @@ export const fhirRoutesPlugin: Plugin<FhirRoutesOptions> = {
   name: 'tessera-fhir-routes',
   register(server, { services, prefix }) {
     const handler = async (request: Request, h: ResponseToolkit) => {
-      const query = request.url.searchParams;
-      const format = responseFormat(query.get('_format') ?? undefined, header(request, 'accept'));
-      const pretty = query.get('_pretty') === 'true';
-      const fhirRequest = toFhirRequest(request, prefix);
+      const { rest, searchParams } = requestTarget(request, prefix);
+      const format = responseFormat(searchParams.get('_format') ?? undefined, header(request, 'accept'));
+      const pretty = searchParams.get('_pretty') === 'true';
+      const fhirRequest = toFhirRequest(request, rest, searchParams);
       const isBinaryRead = fhirRequest.path[0] === 'Binary' && fhirRequest.path.length >= 2 && request.method === 'get';
       if (format === undefined && !isBinaryRead) {
         throw new FhirError(406, issue('not-supported', `Accept '${header(request, 'accept')}' is not supported: expected application/fhir+json or application/fhir+xml`));
       }
-      const ctx: RequestContext = { services, principal: ANONYMOUS, now: () => new Date() };
+      const ctx: RequestContext = { services, principal: ANONYMOUS, now };
       const res = await dispatch(ctx, fhirRequest);
       const chosen: Format = format === 'xml' ? 'xml' : 'json';
       return writeHttpResponse(h, res, chosen, pretty, isBinaryRead && format !== 'json' && format !== 'xml');
