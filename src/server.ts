@@ -47,6 +47,6 @@ export async function createServer(config: TesseraConfig, db: Database, env: Nod
   await server.register({ plugin: errorResponsesPlugin, options: { bodyLimitBytes: config.bodyLimitBytes } });
   if (config.logRequests) await server.register({ plugin: requestLogPlugin, options: { log: (line) => console.log(`[tessera] ${line}`) } });
   await server.register({ plugin: fhirRoutesPlugin, options: { services, prefix: '/fhir' } });
-  await server.register({ plugin: clinicApiPlugin, options: { services, tracker, prefix: '/api' } });
+  await server.register({ plugin: clinicApiPlugin, options: { services, tracker, prefix: '/api', reportMaxRows: config.reportMaxRows, reportConcurrency: config.reportConcurrency } });
   return { server, services };
 }

@@ -8,7 +8,7 @@ import type { ImmunizationTracker } from '../immunization/tracking';
 import { immunizationStatus } from '../immunization/tracking';
 import { IssueList, checkClinicId, parsePhi, parseVaccination, patientKey, patientToPhi, phiToPatient } from './clinic-input';
 import { type ClinicDeps, recordVaccinations, validateVaccinationResources, lockKeys, lookupKeys, ensureClinic } from './clinic-records';
-import { importReport } from './csv-report';
+import { importReport, MAX_REPORT_ROWS } from './csv-report';
 import { clinicOpenApi } from './openapi';
 
 /** Options of the clinic API plugin. */
@@ -17,8 +17,10 @@ export interface ClinicApiOptions {
   tracker: ImmunizationTracker;
   /** Path prefix, e.g. /api. */
   prefix: string;
-  /** Concurrent chunk transactions per CSV import (default 1: record linkage's per-Patient locks can deadlock between multi-patient chunks). */
+  /** Concurrent chunk transactions per CSV import (default 2). */
   reportConcurrency?: number;
+  /** Largest number of data rows per CSV report (default MAX_REPORT_ROWS, 100,000); more is a 413 after that many were processed. */
+  reportMaxRows?: number;
 }
 
 const ID = /^[A-Za-z0-9\-.]{1,64}$/;
@@ -192,12 +194,14 @@ export const clinicApiPlugin: Plugin<ClinicApiOptions> = {
         const clinic = checkClinicId(request.params.id, 'id');
         const type = String(request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
         if (type !== 'text/csv') throw new FhirError(415, issue('not-supported', `Reports must be sent as text/csv, got '${type.slice(0, 60) || 'no Content-Type'}'`));
-        const concurrency = options.reportConcurrency ?? 1;
+        const concurrency = options.reportConcurrency ?? 2;
+        const maxRows = options.reportMaxRows ?? MAX_REPORT_ROWS;
         await services.store.transaction(undefined, (trx) => ensureClinic(trx, deps, clinic));
-        const result = await importReport(deps, clinic, request.payload as Readable, { today: today(), concurrency });
+        const result = await importReport(deps, clinic, request.payload as Readable, { today: today(), concurrency, maxRows });
         const url = `/fhir/OperationOutcome/${result.id}`;
         if (result.truncated) {
-          throw new FhirError(413, issue('too-long', `The report has more than 100,000 rows: the first 100,000 were processed (${result.created} created, ${result.rejected} rejected), the rest ignored; result at ${url}`));
+          const n = maxRows.toLocaleString('en-US');
+          throw new FhirError(413, issue('too-long', `The report has more than ${n} rows: the first ${n} were processed (${result.created} created, ${result.rejected} rejected), the rest ignored; result at ${url}`));
         }
         return { ...result, result: url };
       },

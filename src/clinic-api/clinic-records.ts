@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import type { Immunization, Organization, Patient, Resource } from 'fhir/r4';
+import type { Immunization, OperationOutcomeIssue, Organization, Patient, Resource } from 'fhir/r4';
 import { FhirError } from '../shared/fhir-error';
 import type { FhirServices } from '../fhir/rest/request-context';
+import { sameContent } from '../storage/resource-store';
 import type { ImmunizationTracker } from '../immunization/tracking';
 import type { VaccinationInput } from './clinic-input';
 import { patientKey, phiToPatient, vaccinationToImmunization } from './clinic-input';
@@ -46,22 +47,17 @@ export async function ensureClinic(trx: Knex.Transaction, deps: ClinicDeps, clin
   await deps.services.store.update(trx, org);
 }
 
-function check(deps: ClinicDeps, resource: Resource): void {
-  const errors = deps.services.validator.validate(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
-  if (errors.length > 0) throw new FhirError(400, errors);
-}
+/** Validation results by resource JSON, for the rows of one import that carry the same patient. */
+export type ValidationMemo = Map<string, OperationOutcomeIssue[]>;
 
-/** Creates or updates the clinic's Patient (the caller records a new key); returns the Patient id. */
-async function upsertPatient(trx: Knex.Transaction, deps: ClinicDeps, patient: Patient, existingId: string | undefined): Promise<{ id: string; created: boolean }> {
-  if (existingId) {
-    const current = await deps.services.store.read(trx, 'Patient', existingId);
-    if (current && !current.deleted) {
-      await deps.services.store.update(trx, { ...patient, id: existingId });
-      return { id: existingId, created: false };
-    }
+function check(deps: ClinicDeps, resource: Resource, memo?: ValidationMemo): void {
+  const json = memo ? JSON.stringify(resource) : '';
+  let errors = memo?.get(json);
+  if (!errors) {
+    errors = deps.services.validator.validate(resource).filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    if (memo && memo.size < 50_000) memo.set(json, errors);
   }
-  const v = await deps.services.store.create(trx, patient);
-  return { id: v.id, created: true };
+  if (errors.length > 0) throw new FhirError(400, errors);
 }
 
 /**
@@ -84,38 +80,74 @@ export async function recordVaccinations(trx: Knex.Transaction, deps: ClinicDeps
     for (const k of keyed) lastByPatient.set(k.pkey, k.input);
     const newKeys: Array<{ clinic: string; kind: 'patient' | 'record'; key: string; resource_id: string }> = [];
     const patientOf = new Map<string, string>();
+    const newPatients: Array<{ pkey: string; patient: Patient }> = [];
+    // Known patients are read together; only those whose PHI changed are written (one version each), after the new
+    // ones (written together in one statement and linked as one batch, which takes record linkage's bulk lock first).
+    const livePatients = new Map(((await deps.services.store.readMany(trx, 'Patient', [...patientIds.values()])) as Patient[]).map((p) => [p.id!, p]));
+    const changed: Patient[] = [];
     for (const [pkey, input] of lastByPatient) {
       const patient = phiToPatient(clinic, pkey, input.phi);
-      const { id, created } = await upsertPatient(trx, deps, patient, patientIds.get(pkey));
-      if (created) newKeys.push({ clinic, kind: 'patient', key: pkey, resource_id: id });
-      patientOf.set(pkey, id);
+      const existingId = patientIds.get(pkey);
+      const current = existingId ? livePatients.get(existingId) : undefined;
+      if (current) {
+        if (!sameContent(current, { ...patient, id: existingId })) changed.push({ ...patient, id: existingId });
+        patientOf.set(pkey, existingId!);
+      } else newPatients.push({ pkey, patient });
     }
+    const createdPatients = await deps.services.store.createMany(trx, newPatients.map((p) => p.patient));
+    newPatients.forEach(({ pkey }, i) => {
+      patientOf.set(pkey, createdPatients[i]!.id);
+      newKeys.push({ clinic, kind: 'patient', key: pkey, resource_id: createdPatients[i]!.id });
+    });
+    for (const p of changed) await deps.services.store.update(trx, p);
     const existing = new Map(((await deps.services.store.readMany(trx, 'Immunization', [...recordIds.values()])) as Immunization[]).map((i) => [i.id!, i]));
-    const out: RecordedVaccination[] = [];
-    for (const k of keyed) {
+    const out: Array<RecordedVaccination | undefined> = [];
+    const fresh: Array<{ index: number; recordKey: string; rkey?: string; patientId: string; imm: Immunization }> = [];
+    const freshByRecord = new Map<string, number>();
+    const repeats = new Map<number, 'updated' | 'unchanged'>();
+    for (const [index, k] of keyed.entries()) {
       const patientId = patientOf.get(k.pkey)!;
       const recordKey = k.rkey ?? `auto-${crypto.randomUUID()}`;
       const imm = vaccinationToImmunization(k.input, patientId, recordKey, deps.tracker.engine);
       const existingId = k.rkey ? recordIds.get(k.rkey) : undefined;
-      if (existingId && existing.has(existingId)) {
-        const r = await deps.services.store.update(trx, { ...imm, id: existingId });
-        out.push({ immunizationId: existingId, patientId, result: r.unchanged ? 'unchanged' : 'updated' });
+      const current = existingId ? existing.get(existingId) : undefined;
+      if (current) {
+        const next = { ...imm, id: existingId };
+        const unchanged = sameContent(current, next) || (await deps.services.store.update(trx, next)).unchanged;
+        if (!unchanged) existing.set(existingId!, next);
+        out[index] = { immunizationId: existingId!, patientId, result: unchanged ? 'unchanged' : 'updated' };
         continue;
       }
-      const v = await deps.services.store.create(trx, imm);
-      newKeys.push({ clinic, kind: 'record', key: recordKey, resource_id: v.id });
-      if (k.rkey) recordIds.set(k.rkey, v.id);
-      existing.set(v.id, v.content as Immunization);
-      out.push({ immunizationId: v.id, patientId, result: 'created' });
+      // The same new record id twice in one batch: the later row is the record (as if written after the first).
+      const earlier = k.rkey ? freshByRecord.get(k.rkey) : undefined;
+      if (earlier !== undefined) {
+        repeats.set(index, JSON.stringify(fresh[earlier]!.imm) === JSON.stringify(imm) ? 'unchanged' : 'updated');
+        fresh[earlier] = { ...fresh[earlier]!, imm, patientId };
+      } else {
+        if (k.rkey) freshByRecord.set(k.rkey, fresh.length);
+        fresh.push({ index, recordKey, rkey: k.rkey, patientId, imm });
+      }
+      out[index] = { immunizationId: '', patientId, result: 'created' };
+    }
+    const created = await deps.services.store.createMany(trx, fresh.map((f) => f.imm));
+    fresh.forEach((f, i) => {
+      const id = created[i]!.id;
+      newKeys.push({ clinic, kind: 'record', key: f.recordKey, resource_id: id });
+      out[f.index] = { immunizationId: id, patientId: f.patientId, result: 'created' };
+    });
+    for (const [index, k] of keyed.entries()) {
+      const first = k.rkey !== undefined ? freshByRecord.get(k.rkey) : undefined;
+      if (first !== undefined && fresh[first]!.index !== index) out[index] = { immunizationId: created[first]!.id, patientId: fresh[first]!.patientId, result: repeats.get(index)! };
     }
     if (newKeys.length > 0) await trx('clinic_api_key').insert(newKeys).onConflict(['clinic', 'kind', 'key']).merge(['resource_id']);
-    return out;
+    return out as RecordedVaccination[];
   });
 }
 
 /** Validates the FHIR resources a vaccination becomes (base spec rules); throws FhirError 400. */
-export function validateVaccinationResources(deps: ClinicDeps, input: VaccinationInput): void {
+export function validateVaccinationResources(deps: ClinicDeps, input: VaccinationInput, patientMemo?: ValidationMemo): void {
   const key = patientKey(input);
-  check(deps, phiToPatient(input.clinic, key, input.phi));
+  // A clinic's patient usually appears on several rows with the same PHI: its Patient is validated once per import.
+  check(deps, phiToPatient(input.clinic, key, input.phi), patientMemo);
   check(deps, vaccinationToImmunization(input, 'placeholder-patient', input.recordId ?? 'new', deps.tracker.engine));
 }

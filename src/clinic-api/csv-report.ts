@@ -5,9 +5,10 @@ import { FhirError } from '../shared/fhir-error';
 import type { VaccinationInput } from './clinic-input';
 import { IssueList, parseVaccination } from './clinic-input';
 import type { ClinicDeps } from './clinic-records';
-import { recordVaccinations, validateVaccinationResources } from './clinic-records';
+import { recordVaccinations, validateVaccinationResources, type ValidationMemo } from './clinic-records';
 
 /** Most rows one report may carry. */
+/** Default largest number of data rows one report may have (operators may lower or raise it: REPORT_MAX_ROWS). */
 export const MAX_REPORT_ROWS = 100_000;
 /** Rejected rows listed in the response and in the stored result (the counts always cover all). */
 export const MAX_LISTED_ERRORS = 1_000;
@@ -51,7 +52,7 @@ export interface ReportResult {
   updated: number;
   unchanged: number;
   rejected: number;
-  /** True when the file had more than MAX_REPORT_ROWS rows (the rest were not read). */
+  /** True when the file had more than the row limit (MAX_REPORT_ROWS unless configured; the rest were not read). */
   truncated: boolean;
   errors: RowError[];
   millis: number;
@@ -64,7 +65,7 @@ const PHI_OF: Record<string, string> = { family: 'family', given: 'given', sex: 
 const COLUMN_OF: Record<string, string> = Object.fromEntries([...Object.entries(FIELD_OF), ...Object.entries(PHI_OF).map(([c, f]) => [c, `phi.${f}`])].map(([c, f]) => [f, c]));
 
 /** One CSV record → a checked VaccinationInput, or the row's problems (column names, not JSON paths). */
-export function rowToVaccination(record: Record<string, string>, clinic: string, deps: ClinicDeps, today: string): VaccinationInput | Array<{ column?: string; reason: string }> {
+export function rowToVaccination(record: Record<string, string>, clinic: string, deps: ClinicDeps, today: string, memo?: ValidationMemo): VaccinationInput | Array<{ column?: string; reason: string }> {
   const body: Record<string, unknown> = { clinic, phi: {} };
   for (const [col, value] of Object.entries(record)) {
     if (value === '') continue;
@@ -77,7 +78,7 @@ export function rowToVaccination(record: Record<string, string>, clinic: string,
   try {
     if (issues.issues.length > 0) issues.throwIfAny();
     const input = parseVaccination(body, deps.tracker.engine, today, issues);
-    validateVaccinationResources(deps, input);
+    validateVaccinationResources(deps, input, memo);
     return input;
   } catch (err) {
     if (!(err instanceof FhirError)) throw err;
@@ -91,8 +92,8 @@ export function rowToVaccination(record: Record<string, string>, clinic: string,
 }
 
 /** The stored form of a result: an OperationOutcome with a summary issue and one error issue per listed rejected row. */
-export function resultToOperationOutcome(r: Omit<ReportResult, 'id' | 'millis'>): OperationOutcome {
-  const summary = `Clinic ${r.clinic} report: ${r.rows} rows, ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected${r.truncated ? `, truncated at ${MAX_REPORT_ROWS} rows` : ''}`;
+export function resultToOperationOutcome(r: Omit<ReportResult, 'id' | 'millis'>, maxRows = MAX_REPORT_ROWS): OperationOutcome {
+  const summary = `Clinic ${r.clinic} report: ${r.rows} rows, ${r.created} created, ${r.updated} updated, ${r.unchanged} unchanged, ${r.rejected} rejected${r.truncated ? `, truncated at ${maxRows} rows` : ''}`;
   const issue: OperationOutcomeIssue[] = [{ severity: r.rejected > 0 ? 'warning' : 'information', code: 'informational', diagnostics: summary }];
   for (const e of r.errors) {
     issue.push({ severity: 'error', code: 'invalid', diagnostics: `row ${e.row} (line ${e.line})${e.column ? `, column ${e.column}` : ''}: ${e.reason}`, expression: [`row[${e.row}]${e.column ? `.${e.column}` : ''}`] });
@@ -109,7 +110,8 @@ interface Pending { row: number; line: number; input: VaccinationInput }
  * bad rows reported with row number and reason; the result is stored as an OperationOutcome.
  * Throws FhirError 400 when the header lacks a required column.
  */
-export async function importReport(deps: ClinicDeps, clinic: string, body: Readable, options: { today: string; chunkSize?: number; concurrency?: number }): Promise<ReportResult> {
+export async function importReport(deps: ClinicDeps, clinic: string, body: Readable, options: { today: string; chunkSize?: number; concurrency?: number; maxRows?: number }): Promise<ReportResult> {
+  const maxRows = options.maxRows ?? MAX_REPORT_ROWS;
   const started = performance.now();
   const chunkSize = options.chunkSize ?? 1000;
   const concurrency = options.concurrency ?? 1;
@@ -118,6 +120,7 @@ export async function importReport(deps: ClinicDeps, clinic: string, body: Reada
     result.rejected++;
     if (result.errors.length < MAX_LISTED_ERRORS) result.errors.push({ row, line, ...(column ? { column } : {}), reason });
   };
+  const memo: ValidationMemo = new Map();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
   const write = async (chunk: Pending[]) => {
@@ -150,13 +153,16 @@ export async function importReport(deps: ClinicDeps, clinic: string, body: Reada
     for await (const item of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number; records: number } }>) {
       if (failure) throw failure;
       const row = item.info.records;
-      if (row > MAX_REPORT_ROWS) {
+      if (row > maxRows) {
         result.truncated = true;
-        body.destroy();
+        // Stop parsing but let the rest of the upload drain (bounded by the route's maxBytes): destroying the request
+        // would close the connection before the client could read the 413.
+        body.unpipe(parser);
+        body.resume();
         break;
       }
       result.rows++;
-      const parsed = rowToVaccination(item.record, clinic, deps, options.today);
+      const parsed = rowToVaccination(item.record, clinic, deps, options.today, memo);
       if (Array.isArray(parsed)) {
         for (const p of parsed.slice(0, 1)) reject(row, item.info.lines, p.column, parsed.map((x) => x.reason).join('; '));
         continue;
@@ -178,7 +184,7 @@ export async function importReport(deps: ClinicDeps, clinic: string, body: Reada
   await Promise.all(inFlight);
   if (failure) throw failure;
   result.errors.sort((a, b) => a.row - b.row);
-  const stored = await deps.services.store.create(undefined, resultToOperationOutcome(result));
+  const stored = await deps.services.store.create(undefined, resultToOperationOutcome(result, maxRows));
   return { id: stored.id, ...result, millis: Math.round(performance.now() - started) };
 }
 

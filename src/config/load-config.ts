@@ -20,6 +20,10 @@ export interface TesseraConfig {
   poolMax: number;
   /** One PHI-free log line per request (env LOG_REQUESTS, default true; tests turn it off). */
   logRequests: boolean;
+  /** Largest number of data rows in one clinic CSV report (env REPORT_MAX_ROWS, default 100000). */
+  reportMaxRows: number;
+  /** Chunk transactions one CSV report import runs at once (env REPORT_CONCURRENCY, default 2). */
+  reportConcurrency: number;
 }
 
 function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
@@ -27,6 +31,12 @@ function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): num
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return n;
+}
+
+function positiveIntFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const n = intFromEnv(env, name, fallback);
+  if (n < 1) throw new Error(`${name} must be a positive integer, got "${env[name]}"`);
   return n;
 }
 
@@ -46,5 +56,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TesseraConfig 
     profilesDir: env.PROFILES_DIR || 'fhir-profiles',
     poolMax: intFromEnv(env, 'DATABASE_POOL_MAX', 10),
     logRequests: !['0', 'false', 'no'].includes((env.LOG_REQUESTS ?? 'true').toLowerCase()),
+    reportMaxRows: positiveIntFromEnv(env, 'REPORT_MAX_ROWS', 100_000),
+    reportConcurrency: positiveIntFromEnv(env, 'REPORT_CONCURRENCY', 2),
   };
 }
