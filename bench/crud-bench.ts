@@ -1,15 +1,23 @@
 /**
  * CRUD benchmark (issue #3): Tessera's create and read of a ~600-byte Patient against the
  * baseline hapi + pg server, both on the same real Postgres, in the same run, on loopback only.
- * Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/crud-bench.ts [seconds]
+ * Usage: DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx tsx bench/crud-bench.ts [seconds] [--read-only]
+ * Order: baseline create, Tessera create (each then seeds 200 ids), wait for autovacuum to finish,
+ * then read rounds baseline, Tessera, Tessera, baseline. RSS is Tessera's after all of it. Each run
+ * starts from empty bench_crud / bench_baseline schemas and drops them at the end.
+ * `--read-only` skips the create phases (for iterating on the read path; record full runs only).
  * Prints a Markdown table; append it to bench/RESULTS.md.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
+import pg from 'pg';
 
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const SECONDS = Number(process.argv[2] ?? 10);
+const args = process.argv.slice(2);
+const READ_ONLY = args.includes('--read-only');
+const SECONDS = Number(args.find((a) => !a.startsWith('--')) ?? 10);
 const CONNECTIONS = 16;
 
 const patient = JSON.stringify({
@@ -38,9 +46,33 @@ function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promi
   });
 }
 
-function rssMb(pid: number): number {
+/** Current and peak (high-water mark) resident memory of a process, in MB. */
+function rssMb(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)![1]);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/**
+ * Waits (at most 60 s) until no autovacuum worker is busy on the database, so the read rounds
+ * measure reads rather than the clean-up of the create phases (heavier after Tessera's creates:
+ * history and ~30 search-index rows each, two GIN indexes). Once, before the reads of both
+ * servers; the wait is reported.
+ */
+async function settle(): Promise<number> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  const t0 = Date.now();
+  try {
+    while (Date.now() - t0 < 60_000) {
+      const { rows } = await client.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'autovacuum worker' AND datname = current_database()`);
+      if (rows[0].n === 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  } finally {
+    await client.end();
+  }
+  return (Date.now() - t0) / 1000;
 }
 
 async function createIds(base: string, n: number): Promise<string[]> {
@@ -67,46 +99,97 @@ function distinctPatient(): string {
   return JSON.stringify(p);
 }
 
-async function run(name: string, base: string, pid: number) {
-  const create = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [{ method: 'POST', path: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' }, setupRequest: (req) => ({ ...req, body: distinctPatient() }) }],
-  });
-  const ids = await createIds(base, 200);
-  let i = 0;
-  const read = await autocannon({
-    url: base,
-    connections: CONNECTIONS,
-    duration: SECONDS,
-    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/fhir/Patient/${ids[i++ % ids.length]}` }) }],
-  });
-  const errors = create.non2xx + create.errors + read.non2xx + read.errors;
-  return { name, createRps: create.requests.average, createP99: create.latency.p99, readRps: read.requests.average, readP99: read.latency.p99, rss: rssMb(pid), errors };
+interface Server {
+  name: string;
+  base: string;
+  ids: string[];
+  create?: autocannon.Result;
+  reads: autocannon.Result[];
 }
 
+async function createPhase(server: Server): Promise<void> {
+  if (!READ_ONLY) {
+    server.create = await autocannon({
+      url: server.base,
+      connections: CONNECTIONS,
+      duration: SECONDS,
+      requests: [{ method: 'POST', path: '/fhir/Patient', headers: { 'content-type': 'application/fhir+json' }, setupRequest: (req) => ({ ...req, body: distinctPatient() }) }],
+    });
+  }
+  server.ids = await createIds(server.base, 200);
+}
+
+async function readRound(server: Server, seconds: number): Promise<void> {
+  let i = 0;
+  server.reads.push(await autocannon({
+    url: server.base,
+    connections: CONNECTIONS,
+    duration: seconds,
+    requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: `/fhir/Patient/${server.ids[i++ % server.ids.length]}` }) }],
+  }));
+}
+
+function summary(server: Server) {
+  const { create, reads } = server;
+  const readRequests = reads.reduce((n, r) => n + r.requests.total, 0);
+  const readSeconds = reads.reduce((n, r) => n + r.duration, 0);
+  const errors = (create ? create.non2xx + create.errors : 0) + reads.reduce((n, r) => n + r.non2xx + r.errors, 0);
+  return {
+    name: server.name,
+    createRps: create?.requests.average ?? NaN,
+    createP99: create?.latency.p99 ?? NaN,
+    readRps: readRequests / readSeconds,
+    readP99: Math.max(...reads.map((r) => r.latency.p99)),
+    errors,
+  };
+}
+
+/** npx → node tsx → node: the process that actually serves (the deepest node child). */
+function findPid(child: ChildProcess): number {
+  let pid = child.pid!;
+  let kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  while (kids.length) {
+    pid = Number(kids[kids.length - 1]);
+    kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  }
+  return pid;
+}
+
+/** Each run starts from empty schemas (record linkage's work per create grows with the Patients already stored) and leaves none behind. */
+async function dropSchemas(): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query('DROP SCHEMA IF EXISTS bench_crud CASCADE');
+    await client.query('DROP SCHEMA IF EXISTS bench_baseline CASCADE');
+  } finally {
+    await client.end();
+  }
+}
+
+await dropSchemas();
 const tessera = await start(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: 'bench_crud', PORT: '8181', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_REQUESTS: 'false' }, /FHIR R4 server/);
 const baseline = await start(['npx', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL, PORT: '8190' }, /baseline listening/);
 try {
-  const findPid = (child: ChildProcess) => {
-    // npx → node tsx → node: measure the process that actually serves (the deepest node child).
-    const out = readFileSync(`/proc/${child.pid}/task/${child.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    let pid = child.pid!;
-    let kids = out;
-    while (kids.length) {
-      pid = Number(kids[kids.length - 1]);
-      kids = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
-    }
-    return pid;
-  };
-  const b = await run('baseline hapi+pg', 'http://127.0.0.1:8190/fhir', findPid(baseline));
-  const t = await run('Tessera', 'http://127.0.0.1:8181/fhir', findPid(tessera));
+  const b: Server = { name: 'baseline hapi+pg', base: 'http://127.0.0.1:8190/fhir', ids: [], reads: [] };
+  const t: Server = { name: 'Tessera', base: 'http://127.0.0.1:8181/fhir', ids: [], reads: [] };
+  await createPhase(b);
+  await createPhase(t);
+  const settled = await settle();
+  const load = loadavg()[0];
+  // Reads in ABBA order (half a phase each), so drift in what else the shared machine is doing
+  // falls on both servers alike; each server still reads for SECONDS in total.
+  for (const server of [b, t, t, b]) await readRound(server, SECONDS / 2);
+  const rows = [{ ...summary(b), ...rssMb(findPid(baseline)) }, { ...summary(t), ...rssMb(findPid(tessera)) }];
   const pct = (x: number, y: number) => `${Math.round((100 * x) / y)}%`;
-  console.log(`\n| server | create req/s | create p99 ms | read req/s | read p99 ms | RSS MB | errors |\n|---|---|---|---|---|---|---|`);
-  for (const r of [b, t]) console.log(`| ${r.name} | ${r.createRps.toFixed(0)} | ${r.createP99} | ${r.readRps.toFixed(0)} | ${r.readP99} | ${r.rss.toFixed(0)} | ${r.errors} |`);
-  console.log(`\nTessera/baseline: create ${pct(t.createRps, b.createRps)} (target ≥ 50%), read ${pct(t.readRps, b.readRps)} (target ≥ 70%); ${CONNECTIONS} connections, ${SECONDS}s per phase.`);
+  console.log(`\n| server | create req/s | create p99 ms | read req/s | read p99 ms | RSS MB | peak RSS MB | errors |\n|---|---|---|---|---|---|---|---|`);
+  for (const r of rows) console.log(`| ${r.name} | ${r.createRps.toFixed(0)} | ${r.createP99} | ${r.readRps.toFixed(0)} | ${r.readP99} | ${r.rss.toFixed(0)} | ${r.peak.toFixed(0)} | ${r.errors} |`);
+  const [rb, rt] = rows;
+  console.log(`\nTessera/baseline: create ${READ_ONLY ? 'not run' : pct(rt.createRps, rb.createRps)} (target ≥ 50%), read ${pct(rt.readRps, rb.readRps)} (target ≥ 70%); ${CONNECTIONS} connections, ${SECONDS} s per phase (reads in ABBA halves), ${settled.toFixed(1)} s waited for autovacuum before the reads, load average ${load.toFixed(1)} at the first read.`);
 } finally {
   // Each server runs in its own process group (npx → tsx → node): stop the whole group.
   for (const child of [tessera, baseline]) process.kill(-child.pid!, 'SIGTERM');
+  const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+  await Promise.race([Promise.all([tessera, baseline].map(exited)), new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  await dropSchemas();
 }

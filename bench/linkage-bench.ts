@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'csv-stringify/sync';
 import { evaluatePairs, truePairs, type LinkageMetrics } from '../src/linkage/eval/metrics';
 import { masterKeyFromSecret } from '../src/linkage/keys';
-import { linkRecords } from '../src/linkage/match/link-records';
+import { comparePhi } from '../src/linkage/match/compare-phi';
+import { linkRecords, type LinkResult } from '../src/linkage/match/link-records';
+import { scoreComparison } from '../src/linkage/match/score-pair';
 import { normalizePerson } from '../src/linkage/normalize/normalize-person';
 import type { NormalizedPerson, PersonPhi } from '../src/linkage/person';
 import { prepareSource } from '../src/linkage/prepare';
@@ -48,6 +50,24 @@ function baseline(c: BenchCase): Array<[string, string]> {
 
 const fmt = (m: LinkageMetrics) => `${m.precision.toFixed(4)} / ${m.recall.toFixed(4)} / **${m.f1.toFixed(4)}**`;
 
+/** Why PHI mode missed true pairs: the hard rule that kept each missed pair below "match", else blocking/clustering. */
+function missCauses(truth: Set<string>, r: LinkResult, persons: Map<string, NormalizedPerson>): string {
+  const got = new Set(r.pairs.map((p) => (p.left < p.right ? `${p.left}\u0000${p.right}` : `${p.right}\u0000${p.left}`)));
+  const count = new Map<string, number>();
+  for (const k of truth) {
+    if (got.has(k)) continue;
+    const [x, y] = k.split('\u0000');
+    const s = scoreComparison(comparePhi(persons.get(x!)!, persons.get(y!)!), r.model);
+    const cause = s.rules.length ? s.rules.join('+') : s.outcome === 'match' ? 'not a candidate / clustering' : 'weights';
+    count.set(cause, (count.get(cause) ?? 0) + 1);
+  }
+  return [...count].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', ') || '—';
+}
+
+const missRows: string[] = [];
+/** F1 per data set and mode, for the target statements. */
+const f1s: Array<{ name: string; phi: number; token: number }> = [];
+
 function accuracyRows(cases: BenchCase[]): string[] {
   const rows: string[] = [];
   for (const c of cases) {
@@ -68,6 +88,12 @@ function accuracyRows(cases: BenchCase[]): string[] {
     const phiNoRules = linkRecords(a, b, { mode: 'phi', hardRules: false });
     const tokNoRules = linkRecords(ta, tb, { mode: 'token', hardRules: false });
     const base = evaluatePairs(baseline(c), truth);
+    const byId = new Map<string, NormalizedPerson>();
+    a.ids.forEach((id, i) => byId.set(id, a.persons[i]!));
+    b?.ids.forEach((id, i) => byId.set(id, b.persons[i]!));
+    const phiM = ev(phi.pairs);
+    f1s.push({ name: c.name, phi: phiM.f1, token: ev(tok.pairs).f1 });
+    missRows.push(`| ${c.name} | ${phiM.falseNegatives} | ${phiM.falsePositives} | ${missCauses(truth, phi, byId)} |`);
     rows.push(
       `| ${c.name} | ${truth.size} | ${fmt(ev(phi.pairs))} | ${fmt(ev(tok.pairs))} | ${fmt(base)} | ${ev(phiNoRules.pairs).f1.toFixed(4)} / ${ev(tokNoRules.pairs).f1.toFixed(4)} | ${phi.candidates} | ${Math.round(phiMs)} / ${Math.round(tokMs)} |`,
     );
@@ -75,6 +101,11 @@ function accuracyRows(cases: BenchCase[]): string[] {
   }
   return rows;
 }
+
+/** Normalise + master tokens, records per CPU-second (for the target statement). */
+let tokenisationRate = 0;
+/** Slowest end-to-end 5,000 × 5,000 link (PHI or token mode), ms. */
+let slowestLinkMs = 0;
 
 function throughput(): string[] {
   // JIT warm-up on another data set and key; each timed repetition then uses a fresh master key, so the per-key
@@ -107,6 +138,7 @@ function throughput(): string[] {
     bestSeal = Math.min(bestSeal, cpuMs() - t0);
   }
   const rate = (ms: number) => Math.round((d.ids.length / ms) * 1000).toLocaleString('en-US');
+  tokenisationRate = (d.ids.length / (bestNorm + bestTok)) * 1000;
   // (rates below are records per CPU-second of one core)
   return [
     `| normalise (PHI → NormalizedPerson) | ${rate(bestNorm)} records/s |`,
@@ -147,6 +179,7 @@ function cliTimings(): string[] {
   const tokB = run(['tokenize', '--key-file', key, '--site', 'clinic-b', fb], join(dir, 'tb.csv'));
   const tok = run(['link', '--tokens', '--key-file', key, join(dir, 'ta.csv'), join(dir, 'tb.csv'), '--out', join(dir, 'p-tok.csv'), '-q']);
   const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  slowestLinkMs = Math.max(phi.ms, tok.ms);
   return [
     `| \`tessera link a.csv b.csv\` (PHI mode, 5,000 × 5,000) | ${s(phi.ms)} | F1 ${f1(join(dir, 'p-phi.csv'))} |`,
     `| \`tessera tokenize --site\` (5,000 records, each site) | ${s(tokA.ms)} / ${s(tokB.ms)} | |`,
@@ -171,6 +204,10 @@ function main(): void {
   const acc = accuracyRows(cases);
   const cli = cliTimings();
   cli.forEach((r) => console.log(r));
+  const met = (ok: (r: (typeof f1s)[number]) => boolean) => {
+    const miss = f1s.filter((r) => !ok(r)).map((r) => r.name);
+    return miss.length === 0 ? 'met on every set' : `not met on ${miss.join('; ')} (met on ${f1s.length - miss.length} of ${f1s.length} sets)`;
+  };
   const section = `## Record linkage
 
 Produced by \`npx tsx bench/linkage-bench.ts\` on ${machine()}. Single process (one core).
@@ -180,6 +217,10 @@ and opened with the master key, as \`tessera link --tokens\` does. Baseline: exa
 family name + DOB. m/u weights are re-estimated by EM on each run's candidate pairs. "No hard rules" shows F1 with the
 twin / parent-child / Jr-Sr rules switched off (\`--no-hard-rules\`), i.e. what those safety rules cost on FEBRL, whose
 generator creates duplicates by replacing the given name (indistinguishable from twins) or the whole date of birth.
+Hard rules (docs/LINKAGE.md §5): a given name counts as conflicting only when it is genuinely another name (not
+nickname-equivalent, an initial, a middle name, swapped with the family name, or one/two keying errors apart); national
+ids two keying errors apart vouch for the person unless they look consecutively issued; the parent-child cap needs a
+DOB gap of a generation (≥ 15 years).
 The generated 5,000 × 5,000 case: A = 5,000 originals of febrl2+febrl3, B = corrupted copies of 4,000 of them
 (1–3 of: typo, missing value, DOB digit error or day/month swap, national-id or postcode digit error) + 1,000 others.
 
@@ -187,13 +228,35 @@ The generated 5,000 × 5,000 case: A = 5,000 originals of febrl2+febrl3, B = cor
 |---|---|---|---|---|---|---|---|
 ${acc.join('\n')}
 
+Why PHI mode still misses true pairs (false negatives by the hard rule that kept the pair below "match"; pairs the
+rules vetoed or capped are exactly the patterns of the adversarial cases — e.g. \`given-conflict\`: same surname, DOB
+and address, a different first name and an unrelated national id, which is what a twin looks like;
+\`id-conflict\`: a given name missing and unrelated ids; \`dob-conflict\`: same name and address, DOBs a generation
+apart, i.e. father and son):
+
+| Data set | PHI false negatives | PHI false positives | Misses by cause (pairs) |
+|---|---|---|---|
+${missRows.join('\n')}
+
+**Target PHI F1 ≥ 0.999: ${met((r) => r.phi >= 0.999)}.** The FEBRL generator
+makes some duplicates by replacing the first name and the national id together (febrl1 rec-305: Amelia / Edward Ryan,
+same DOB and address, unrelated ids) — by the issue's own definition a twin pair, which must not be merged; febrl1 has
+500 true pairs, so one such pair alone caps F1 at 0.998999. The rule-caused misses in the table are of that kind
+(twin-, sibling-, parent-like patterns; "not a candidate / clustering" pairs were never blocked together or were kept
+apart by a cannot-link with a third record); linking them needs the hard rules off, which drops precision on the hard
+set ("No hard rules" column). **Token mode F1 ≥ 0.99: ${met((r) => r.token >= 0.99)}.**
+
 Tokenisation throughput (febrl3, 5,000 records, in-process, records per CPU-second of one core, best of 5 runs each\nunder a fresh master key so the per-key caches are cold; the machine is shared with other jobs — load average below):
 
 | Step | Throughput |
 |---|---|
 ${thr.join('\n')}
 
-Load average when measured: ${loadavg().map((x) => x.toFixed(2)).join(', ')}.
+Load average when measured: ${loadavg().map((x) => x.toFixed(2)).join(', ')}. **Target ≥ 20,000 records/s (normalise + master
+tokens, one core): ${tokenisationRate >= 20000 ? 'met' : 'not met in this run'}** (the token code is CPU-bound and the rate drops
+when other jobs share the machine; see the load average).
+
+End-to-end targets: **5,000 × 5,000 link < 10 s: ${slowestLinkMs < 10000 ? 'met' : 'not met'}** (slowest mode ${(slowestLinkMs / 1000).toFixed(2)} s, wall time).
 
 End-to-end CLI wall time (process start, CSV parse, normalise/tokenise, blocking, EM, scoring, clustering, CSV write):
 
