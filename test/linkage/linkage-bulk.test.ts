@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Patient, Person } from 'fhir/r4';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { lockBlockingKeys, MAX_BLOCK, saveAndFindCandidates } from '../../src/linkage/server/linkage-index';
 
 /**
  * Record linkage of many Patients written together (ResourceStore.createMany: clinics' CSV reports): records of
@@ -105,5 +106,25 @@ describe('linking a batch of new Patients', () => {
     const search = body.entry[1]!.resource!;
     expect(search.resourceType).toBe('Bundle');
     expect(search.entry?.map((e) => e.resource.link?.map((l) => l.target.reference))).toEqual([[`Patient/${patientId}`]]);
+  });
+
+  test('keys of blocks over MAX_BLOCK are reported and then not locked (they give no candidates)', async () => {
+    const knex = t.services.knex;
+    const common = 'given_band:test-common-key';
+    await knex.raw(`INSERT INTO linkage_block (block_hash, patient_id) SELECT hashtextextended(?, 0), 'filler-' || g FROM generate_series(1, ?) AS g`, [common, MAX_BLOCK + 1]);
+    const hash = String((await knex.raw('SELECT hashtextextended(?, 0)::text AS h', [common])).rows[0].h);
+    const tokens = { kid: 'test', exact: {}, alt: {}, bloom: {} } as never;
+    const step = await knex.transaction((trx) => saveAndFindCandidates(trx, { patientId: 'oversized-probe', source: 'phi', tokens }, [common, 'dob:test-rare-key'], false));
+    expect(step.oversized).toEqual([hash]);
+    expect(step.candidates).toEqual([]);
+    const advisoryLocks = (trx: typeof knex) => trx.raw("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()").then((r: { rows: Array<{ n: number }> }) => r.rows[0]!.n);
+    await knex.transaction(async (trx) => {
+      await lockBlockingKeys(trx, [common, 'dob:test-rare-key']);
+      expect(await advisoryLocks(trx as never)).toBe(3); // the shared index lock + both keys
+    });
+    await knex.transaction(async (trx) => {
+      await lockBlockingKeys(trx, [common, 'dob:test-rare-key'], new Set(step.oversized));
+      expect(await advisoryLocks(trx as never)).toBe(2); // the shared index lock + the rare key only
+    });
   });
 });

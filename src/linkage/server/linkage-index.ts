@@ -6,8 +6,12 @@ import type { LinkageTokens } from '../tokens/linkage-tokens';
  * common name) and bound the work per record; the offline engine uses 2,000 over a whole file, the server 500 per write.
  */
 export const MAX_BLOCK = 500;
-/** At most this many candidates (most shared blocking keys first) are scored per record; true matches share many keys. */
-export const MAX_CANDIDATES = 50;
+/**
+ * At most this many candidates (most shared blocking keys first) are scored per record; true matches share many keys.
+ * Each candidate costs a few random page reads (its tokens, person and Patient); 20 rather than 50 took linkage from
+ * 17.9–21.5 to 15.9 ms per create at 300,000 persons with the same links (bench/RESULTS.md).
+ */
+export const MAX_CANDIDATES = 20;
 
 /** One Patient's stored linkage record. */
 export interface StoredLinkageRecord {
@@ -32,18 +36,23 @@ const ALL_KEYS = "hashtextextended('linkage:*', 0)";
 
 /**
  * Serialises linkers that share a blocking key (concurrent creates of one person at two clinics): a shared lock on
- * the whole index, then one lock per key in a fixed order — one statement. `lockAllKeys` takes the whole index
+ * the whole index, then one lock per key in a fixed order — one statement. Keys whose blocks are known to be over
+ * MAX_BLOCK (`oversized`, block hashes as decimal strings) are not locked: candidate lookups skip those blocks, so no
+ * two records find each other through them and locking them would only serialise unrelated creates (e.g. every
+ * "John" created at once). `lockAllKeys` takes the whole index
  * exclusively instead (bulk imports), so it excludes every per-key linker.
  */
-export async function lockBlockingKeys(trx: Knex.Transaction, keys: string[]): Promise<void> {
+export async function lockBlockingKeys(trx: Knex.Transaction, keys: string[], oversized: ReadonlySet<string> = new Set()): Promise<void> {
   if (keys.length === 0) return;
   await trx.raw(
     `SELECT count(x) FROM (
        SELECT pg_advisory_xact_lock_shared(${ALL_KEYS})::text AS x
        UNION ALL
-       SELECT pg_advisory_xact_lock(h)::text FROM (SELECT DISTINCT hashtextextended('linkage:' || k, 0) AS h FROM unnest(?::text[]) AS k ORDER BY h) AS s
+       SELECT pg_advisory_xact_lock(h)::text FROM (
+         SELECT DISTINCT hashtextextended('linkage:' || k, 0) AS h FROM unnest(?::text[]) AS k
+         WHERE NOT (hashtextextended(k, 0)::text = ANY(?::text[])) ORDER BY h) AS s
      ) AS locks`,
-    [keys],
+    [keys, [...oversized]],
   );
 }
 
@@ -182,6 +191,8 @@ export interface LinkStep {
    */
   settled: boolean;
   candidates: CandidateRow[];
+  /** Block hashes (decimal strings) of the record's keys whose blocks were over MAX_BLOCK (skipped). */
+  oversized: string[];
 }
 
 /**
@@ -230,7 +241,8 @@ export async function saveAndFindCandidates(trx: Knex.Transaction, rec: StoredLi
          (SELECT v FROM merged) AS merged, (SELECT v FROM settled) AS settled,
          ARRAY(SELECT other FROM d) AS different,
          ARRAY(SELECT DISTINCT l.person_id FROM mpi_person_link l JOIN d ON d.other = l.patient_id) AS blocked,
-         (SELECT json_agg(cand ORDER BY cand.shared DESC, cand.patient_id) FROM cand) AS candidates`,
+         (SELECT json_agg(cand ORDER BY cand.shared DESC, cand.patient_id) FROM cand) AS candidates,
+         ARRAY(SELECT DISTINCT h::text FROM hits WHERE n > ${MAX_BLOCK}) AS oversized`,
       { id, source: rec.source, site: rec.site ?? null, tokens, keys, limit, withContent },
     )
   ).rows[0] as {
@@ -241,6 +253,7 @@ export async function saveAndFindCandidates(trx: Knex.Transaction, rec: StoredLi
     different: string[] | null;
     blocked: string[] | null;
     candidates: Array<{ patient_id: string; source: 'phi' | 'site'; site: string | null; tokens: LinkageTokens; person_id: string | null; content: unknown }> | null;
+    oversized: string[] | null;
   };
   const json = <T>(v: T | string): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
   const prev = row.prev ? json(row.prev) : null;
@@ -255,6 +268,7 @@ export async function saveAndFindCandidates(trx: Knex.Transaction, rec: StoredLi
       blockedPersons: row.blocked ?? [],
     },
     settled: row.settled,
+    oversized: row.oversized ?? [],
     candidates: (row.candidates ? json(row.candidates) : []).map((r) => ({
       record: { patientId: r.patient_id, source: r.source, site: r.site ?? undefined, tokens: r.tokens },
       personId: r.person_id ?? undefined,
@@ -276,8 +290,13 @@ export interface NewRecord {
  * stored before, in one statement. Candidates within the batch are the caller's to find (the statement does not
  * see its own writes). Returns candidates per input index, most shared keys first, at most `limit` each.
  */
-export async function saveAndFindCandidatesMany(trx: Knex.Transaction, recs: NewRecord[], withContent: boolean, limit = MAX_CANDIDATES): Promise<CandidateRow[][]> {
-  if (recs.length === 0) return [];
+export async function saveAndFindCandidatesMany(
+  trx: Knex.Transaction,
+  recs: NewRecord[],
+  withContent: boolean,
+  limit = MAX_CANDIDATES,
+): Promise<{ candidates: CandidateRow[][]; oversized: string[] }> {
+  if (recs.length === 0) return { candidates: [], oversized: [] };
   const input = JSON.stringify(recs.map((r, i) => ({ i, patient_id: r.patientId, tokens: r.tokens, keys: r.keys })));
   const row = (
     await trx.raw(
@@ -301,6 +320,7 @@ export async function saveAndFindCandidatesMany(trx: Knex.Transaction, recs: New
        cp AS (SELECT DISTINCT patient_id FROM c)
        SELECT
          (SELECT json_agg(json_build_array(c.i, c.patient_id) ORDER BY c.i, c.shared DESC, c.patient_id) FROM c) AS pairs,
+         ARRAY(SELECT DISTINCT h::text FROM hits WHERE n > ${MAX_BLOCK}) AS oversized,
          (SELECT json_agg(json_build_object('patient_id', r.patient_id, 'source', r.source, 'site', r.site, 'tokens', r.tokens, 'person_id', m.person_id,
              'content', CASE WHEN :withContent AND r.source = 'phi' THEN p.content END))
           FROM cp JOIN linkage_record r ON r.patient_id = cp.patient_id
@@ -308,7 +328,7 @@ export async function saveAndFindCandidatesMany(trx: Knex.Transaction, recs: New
           LEFT JOIN "Patient" p ON p.id = cp.patient_id AND NOT p.deleted) AS records`,
       { input, limit, withContent },
     )
-  ).rows[0] as { pairs: unknown; records: unknown };
+  ).rows[0] as { pairs: unknown; records: unknown; oversized: string[] | null };
   const json = <T>(v: unknown): T[] => ((typeof v === 'string' ? JSON.parse(v) : v) ?? []) as T[];
   const records = new Map(
     json<{ patient_id: string; source: 'phi' | 'site'; site: string | null; tokens: LinkageTokens; person_id: string | null; content: unknown }>(row.records).map((r) => [
@@ -321,5 +341,5 @@ export async function saveAndFindCandidatesMany(trx: Knex.Transaction, recs: New
     const c = records.get(patientId);
     if (c) out[i]!.push(c);
   }
-  return out;
+  return { candidates: out, oversized: row.oversized ?? [] };
 }

@@ -101,6 +101,9 @@ function bestMatch(scored: ScoredCandidate[], blocked: Set<string>): { best?: Sc
   return { best, blockedPersons, vetoed };
 }
 
+/** Oversized block hashes remembered (≈ 60 bytes each). */
+const OVERSIZED_MEMORY = 100_000;
+
 /** Entries of the normalised-PHI cache (≈ 1 KB each). */
 const NORMALIZED_CACHE_SIZE = 10_000;
 
@@ -128,6 +131,8 @@ export class LinkageService {
   private readonly holdsAllKeys = new WeakSet<Knex.Transaction>();
   /** Transactions holding the shared lock (per-key locking; taking the exclusive one now could deadlock another such). */
   private readonly holdsSomeKeys = new WeakSet<Knex.Transaction>();
+  /** Block hashes seen over MAX_BLOCK: their keys are not locked (see lockBlockingKeys). */
+  private readonly oversized = new Set<string>();
   /** Persons whose golden record must be rewritten before the transaction commits. */
   private readonly goldenPending = new WeakMap<Knex.Transaction, Set<string>>();
 
@@ -161,8 +166,14 @@ export class LinkageService {
       this.holdsAllKeys.add(trx);
       return;
     }
-    await lockBlockingKeys(trx, keys);
+    await lockBlockingKeys(trx, keys, this.oversized);
     this.holdsSomeKeys.add(trx);
+  }
+
+  /** Remembers blocks seen over MAX_BLOCK (they only grow, but the memory is bounded and forgets now and then). */
+  private noteOversized(hashes: string[]): void {
+    if (this.oversized.size + hashes.length > OVERSIZED_MEMORY) this.oversized.clear();
+    for (const h of hashes) this.oversized.add(h);
   }
 
   /**
@@ -217,7 +228,8 @@ export class LinkageService {
    */
   private async linkNew(trx: Knex.Transaction, recs: NewLinkRecord[]): Promise<void> {
     if (recs.length === 0) return;
-    const stored = await saveAndFindCandidatesMany(trx, recs.map((r) => ({ patientId: r.id, tokens: r.tokens, keys: r.keys })), true);
+    const { candidates: stored, oversized } = await saveAndFindCandidatesMany(trx, recs.map((r) => ({ patientId: r.id, tokens: r.tokens, keys: r.keys })), true);
+    this.noteOversized(oversized);
     const placed = new Map<string, string>();
     const batchBlocks = new Map<string, number[]>();
     const placements: Array<{ patientId: string; personId: string; method: LinkMethod; score?: number }> = [];
@@ -262,6 +274,7 @@ export class LinkageService {
   /** Stores a record's tokens and blocking keys and (re)links it; its keys are already locked. */
   private async linkLocked(trx: Knex.Transaction, patientId: string, rec: Omit<StoredLinkageRecord, 'patientId'>, keys: string[], person: NormalizedPerson | undefined): Promise<void> {
     const step = await saveAndFindCandidates(trx, { patientId, ...rec }, keys, !!person);
+    this.noteOversized(step.oversized);
     // Identifying data unchanged and already placed, or placed by a clerical decision: nothing to re-decide.
     if (step.settled) return;
     await this.relink(trx, patientId, { tokens: rec.tokens, person }, step.ctx, step.candidates);
