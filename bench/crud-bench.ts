@@ -8,7 +8,8 @@
  * `--read-only` skips the create phases (for iterating on the read path; record full runs only).
  * Prints a Markdown table; append it to bench/RESULTS.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startProcess } from './start-process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import autocannon from 'autocannon';
@@ -32,19 +33,6 @@ const patient = JSON.stringify({
   contact: [{ relationship: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0131', code: 'N' }] }], name: { family: 'Benchmark', given: ['Bénédicte'] } }],
 });
 
-function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')} did not start`)), 60_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (ready.test(d.toString())) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited with ${code}`)));
-  });
-}
 
 /** Current and peak (high-water mark) resident memory of a process, in MB. */
 function rssMb(pid: number): { rss: number; peak: number } {
@@ -168,8 +156,8 @@ async function dropSchemas(): Promise<void> {
 }
 
 await dropSchemas();
-const tessera = await start(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: 'bench_crud', PORT: '8181', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_REQUESTS: 'false' }, /FHIR R4 server/);
-const baseline = await start(['npx', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL, PORT: '8190' }, /baseline listening/);
+const tessera = await startProcess(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: 'bench_crud', PORT: '8181', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_REQUESTS: 'false' }, /FHIR R4 server/);
+const baseline = await startProcess(['npx', 'tsx', 'bench/baseline-server.ts'], { DATABASE_URL, PORT: '8190' }, /baseline listening/);
 try {
   const b: Server = { name: 'baseline hapi+pg', base: 'http://127.0.0.1:8190/fhir', ids: [], reads: [] };
   const t: Server = { name: 'Tessera', base: 'http://127.0.0.1:8181/fhir', ids: [], reads: [] };

@@ -11,7 +11,8 @@
  * returned as a JSON array (no FHIR semantics, no ordering). Both get 16 connections from
  * autocannon and the same random family names (the 60 of bench/search-data.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { startProcess } from './start-process';
 import autocannon from 'autocannon';
 import { FAMILIES } from './search-data';
 
@@ -48,19 +49,6 @@ if (process.env.SEARCH_BASELINE_SERVER) {
   await main();
 }
 
-function start(cmd: string[], env: Record<string, string>, ready: RegExp): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd[0], cmd.slice(1), { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'], detached: true });
-    const timer = setTimeout(() => reject(new Error(`${cmd.join(' ')} did not start`)), 120_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (ready.test(d.toString())) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`${cmd.join(' ')} exited with ${code}`)));
-  });
-}
 
 /** Runs statements one at a time (VACUUM cannot run inside the implicit transaction of a multi-statement query). */
 async function psql(...statements: string[]): Promise<void> {
@@ -97,8 +85,8 @@ async function main(): Promise<void> {
     `CREATE INDEX ON "${BASELINE_SCHEMA}".patient (family text_pattern_ops)`,
     `VACUUM ANALYZE "${BASELINE_SCHEMA}".patient`,
   );
-  const tessera = await start(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, PORT: '8182', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_REQUESTS: 'false' }, /FHIR R4 server/);
-  const baseline = await start(['npx', 'tsx', 'bench/search-http-bench.ts', String(SECONDS), SCHEMA], { SEARCH_BASELINE_SERVER: '1', DATABASE_URL, PORT: '8191' }, /baseline listening/);
+  const tessera = await startProcess(['npx', 'tsx', 'src/main.ts'], { DATABASE_URL, DATABASE_SCHEMA: SCHEMA, PORT: '8182', HOST: '127.0.0.1', SEED_DEMO: 'false', LOG_REQUESTS: 'false' }, /FHIR R4 server/);
+  const baseline = await startProcess(['npx', 'tsx', 'bench/search-http-bench.ts', String(SECONDS), SCHEMA], { SEARCH_BASELINE_SERVER: '1', DATABASE_URL, PORT: '8191' }, /baseline listening/);
   try {
     const b = await measure('baseline hapi+pg (bare indexed select)', 'http://127.0.0.1:8191');
     const t = await measure('Tessera', 'http://127.0.0.1:8182');
