@@ -105,6 +105,9 @@ async function processTransaction(ctx: RequestContext, entries: BundleEntry[]): 
         fullUrls.set(fullUrl, p.req.path.join('/'));
       }
     }
+    // Lock every resource the Bundle modifies by id up front, in one sorted order (the keys the interactions lock again,
+    // re-entrantly): two Bundles touching the same resources in different orders then queue instead of deadlocking.
+    for (const key of [...seen].sort()) await store.lock(trx, `id:${key}`);
     const resolveConditional = async (ref: string) => {
       const [type, criteria] = ref.split(/\?(.*)/s);
       const ids = await search.findIds(trx, type, normaliseCriteria(criteria, `conditional reference '${ref}'`), 2);

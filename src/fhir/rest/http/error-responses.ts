@@ -5,7 +5,7 @@ import { CONTENT_TYPES, responseFormat } from './content-negotiation';
 import { serialise } from './fhir-routes';
 
 /** Maps database errors a client can provoke to FHIR errors; anything else is a 500. */
-function fromDatabaseError(err: { code?: string }): FhirError | undefined {
+export function fromDatabaseError(err: { code?: string }): FhirError | undefined {
   const code = err.code ?? '';
   if (code === '23505') return new FhirError(409, issue('conflict', 'The write conflicts with a concurrent write of the same resource; retry'));
   if (code === '40001' || code === '40P01') return new FhirError(409, issue('transient', 'The request conflicted with a concurrent transaction; retry'));
