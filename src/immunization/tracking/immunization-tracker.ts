@@ -405,17 +405,20 @@ async function writeDoses(trx: Knex.Transaction, doses: Map<string, TrackedDose 
 export async function applyCountRows(trx: Knex.Transaction, rows: CountRow[]): Promise<void> {
   const list = mergeRows(rows);
   if (list.length === 0) return;
+  // Typed arrays rather than one JSON document: no per-row JSON field extraction on the server. unnest keeps the
+  // arrays' order, which is the sorted lock order.
   await trx.raw(
     `INSERT INTO imm_count_tree (vaccine_group, clinic, age_band, node, shard, n_fully, n_partially, n_not)
-     SELECT e.v->>'vaccine_group', e.v->>'clinic', e.v->>'age_band', (e.v->>'node')::integer, (e.v->>'shard')::smallint,
-            (e.v->>'n_fully')::bigint, (e.v->>'n_partially')::bigint, (e.v->>'n_not')::bigint
-     FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS e(v, o)
-     ORDER BY e.o
+     SELECT g, c, b, node, shard, f, p, n FROM unnest(?::text[], ?::text[], ?::text[], ?::integer[], ?::smallint[], ?::bigint[], ?::bigint[], ?::bigint[]) WITH ORDINALITY AS r(g, c, b, node, shard, f, p, n, o)
+     ORDER BY o
      ON CONFLICT (vaccine_group, clinic, node, age_band, shard) DO UPDATE SET
        n_fully = imm_count_tree.n_fully + excluded.n_fully,
        n_partially = imm_count_tree.n_partially + excluded.n_partially,
        n_not = imm_count_tree.n_not + excluded.n_not`,
-    [JSON.stringify(list)],
+    [
+      list.map((r) => r.vaccine_group), list.map((r) => r.clinic), list.map((r) => r.age_band), list.map((r) => r.node),
+      list.map((r) => r.shard), list.map((r) => r.n_fully), list.map((r) => r.n_partially), list.map((r) => r.n_not),
+    ],
   );
 }
 
