@@ -247,7 +247,11 @@ export class ResourceStore {
       const params: Knex.Value[] = [];
       const ctes: string[] = [];
       const byType = new Map<string, StoredVersion[]>();
-      for (const v of versions) byType.set(v.resourceType, [...(byType.get(v.resourceType) ?? []), v]);
+      for (const v of versions) {
+        const list = byType.get(v.resourceType);
+        if (list) list.push(v);
+        else byType.set(v.resourceType, [v]);
+      }
       const indexRows = new Map<string, Array<Record<string, unknown>>>();
       let n = 0;
       for (const [type, list] of byType) {
@@ -264,12 +268,7 @@ export class ResourceStore {
           }
         }
       }
-      for (const [table, list] of indexRows) {
-        if (list.length === 0) continue;
-        const cols = [...new Set(list.flatMap((r) => Object.keys(r)))].map((c) => `"${c}"`).join(', ');
-        ctes.push(`c${n++} AS (INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::"${table}", ?::jsonb))`);
-        params.push(JSON.stringify(list));
-      }
+      for (const [table, list] of indexRows) if (list.length > 0) ctes.push(`c${n++} AS ${indexInsert(table, list, params)}`);
       await trx.raw(`WITH ${ctes.join(', ')} SELECT 1`, params);
       for (const [type, list] of byType) {
         const events = list.map((v): WriteEvent => ({ resourceType: type, id: v.id, method: 'POST', current: v.content }));
@@ -371,14 +370,19 @@ export class ResourceStore {
       }
     }
     for (const [table, list] of Object.entries(rows)) {
-      if (list.length === 0) continue;
-      const columns = [...new Set(list.flatMap((r) => Object.keys(r)))].filter((c) => c !== 'resource_type' && c !== 'resource_id');
-      const cols = ['resource_type', 'resource_id', ...columns].map((c) => `"${c}"`).join(', ');
-      const full = list.map((r) => ({ ...r, resource_type: resourceType, resource_id: id }));
-      ctes.push(`i${n++} AS (INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::"${table}", ?::jsonb))`);
-      params.push(JSON.stringify(full));
+      if (list.length > 0) ctes.push(`i${n++} AS ${indexInsert(table, list.map((r) => ({ ...r, resource_type: resourceType, resource_id: id })), params)}`);
     }
   }
+}
+
+/**
+ * `(INSERT …)` of index rows (each with resource_type and resource_id) into one index table, the rows passed as one
+ * JSON array parameter (appended to `params`) and spread by `jsonb_populate_recordset`.
+ */
+function indexInsert(table: string, rows: Array<Record<string, unknown>>, params: Knex.Value[]): string {
+  const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].map((c) => `"${c}"`).join(', ');
+  params.push(JSON.stringify(rows));
+  return `(INSERT INTO "${table}" (${cols}) SELECT ${cols} FROM jsonb_populate_recordset(NULL::"${table}", ?::jsonb))`;
 }
 
 /** If-Match named a version that is not the current one. */

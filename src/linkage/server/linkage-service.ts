@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
-import type { AuditEvent, Identifier, Patient, PatientLink, Person, Reference } from 'fhir/r4';
+import type { AuditEvent, Identifier, Patient, PatientLink, Reference } from 'fhir/r4';
 import type { ResourceStore, WriteEvent } from '../../storage/resource-store';
 import type { LinkMethod, PersonDirectory } from '../../mpi/person-directory';
 import type { Principal } from '../../fhir/rest/request-context';
@@ -13,10 +13,9 @@ import { computeTokens } from '../tokens/compute-tokens';
 import type { LinkageTokens } from '../tokens/linkage-tokens';
 import { fromSiteTokens } from '../tokens/site-tokens';
 import { blockingKeys } from '../match/blocking';
-import { scorePair, type PairScore } from '../match/score-pair';
-import { defaultModel, type LinkageModel } from '../match/model';
+import type { PairScore } from '../match/score-pair';
 import {
-  deleteLinkageRecord, loadCandidates, loadLinkageRecord, lockAllKeys, lockBlockingKeys, MAX_BLOCK, MAX_KEY_LOCKS, MAX_CANDIDATES, saveAndFindCandidates, saveAndFindCandidatesMany,
+  deleteLinkageRecord, loadCandidates, loadLinkageRecord, MAX_BLOCK, MAX_CANDIDATES, saveAndFindCandidates, saveAndFindCandidatesMany,
   type CandidateRow, type LinkContext,
   type StoredLinkageRecord,
 } from './linkage-index';
@@ -25,14 +24,13 @@ import {
   saveMerge, type ReviewItem,
 } from './linkage-decisions';
 import { auditLinkage, linkageAuditEvent, type LinkageAction } from './linkage-audit';
-import { goldenPerson, type PersonMember } from './golden-record';
+import { GoldenRecordSync } from './golden-record-sync';
+import { bestMatch, CandidateScorer, vetoed, type Subject } from './candidate-scorer';
+import { BlockingKeyLocks } from './blocking-key-locks';
 import { allowAll, type ClericalAction, type LinkagePolicy } from './linkage-policy';
 
 /** Tag of Patients created from a clinic's site tokens (no PHI). */
 export const TOKEN_ONLY_TAG = { system: 'https://tessera.dev/fhir/CodeSystem/linkage', code: 'token-only', display: 'Created from site linkage tokens; holds no PHI' };
-
-/** Rules of the engine that make a pair cannot-link (never put into one person automatically). */
-const VETO_RULES = new Set(['suffix-conflict', 'given-and-dob-conflict', 'sex-and-given-conflict']);
 
 /** Principal recorded for decisions the linkage engine takes itself. */
 const SYSTEM_PRINCIPAL: Principal = { subject: 'system:record-linkage', scopes: [], anonymous: false };
@@ -46,19 +44,6 @@ export interface LinkageServiceDeps {
   key: MasterKey;
   /** Authorisation of clerical actions (default: everyone, as there is no authentication yet). */
   policy?: LinkagePolicy;
-}
-
-/** A scored candidate. */
-export interface ScoredCandidate {
-  patientId: string;
-  personId?: string;
-  score: PairScore;
-}
-
-/** What one record looks like to the matcher: tokens always, normalised PHI when Tessera holds it. */
-interface Subject {
-  tokens: LinkageTokens;
-  person?: NormalizedPerson;
 }
 
 /** A match to a query record. */
@@ -85,28 +70,6 @@ interface NewLinkRecord {
   keys: string[];
 }
 
-/**
- * The person a record joins: that of its best-scoring "match" candidate, unless any scored member of that person is
- * cannot-link with the record (a veto rule) or the person is otherwise blocked (a "different" decision).
- */
-function bestMatch(scored: ScoredCandidate[], blocked: Set<string>): { best?: ScoredCandidate; blockedPersons: Set<string>; vetoed: (c: ScoredCandidate) => boolean } {
-  const vetoed = (c: ScoredCandidate) => c.score.rules.some((r) => VETO_RULES.has(r));
-  const blockedPersons = new Set(blocked);
-  for (const c of scored) if (c.personId && vetoed(c)) blockedPersons.add(c.personId);
-  let best: ScoredCandidate | undefined;
-  for (const c of scored) {
-    if (!c.personId || c.score.outcome !== 'match' || blockedPersons.has(c.personId)) continue;
-    if (!best || c.score.score > best.score.score) best = c;
-  }
-  return { best, blockedPersons, vetoed };
-}
-
-/** Oversized block hashes remembered (≈ 60 bytes each). */
-const OVERSIZED_MEMORY = 100_000;
-
-/** Entries of the normalised-PHI cache (≈ 1 KB each). */
-const NORMALIZED_CACHE_SIZE = 10_000;
-
 const hasIdentity = (n: NormalizedPerson) => !!(n.given || n.family || n.dob || n.nationalId);
 const ref = (id: string) => `Patient/${id}`;
 
@@ -118,23 +81,13 @@ const ref = (id: string) => `Patient/${id}`;
  * audited. Membership always changes through PersonDirectory so its listeners (immunization tracking) follow.
  */
 export class LinkageService {
-  readonly phiModel: LinkageModel = defaultModel('phi');
-  readonly tokenModel: LinkageModel = defaultModel('token');
+  private readonly scorer = new CandidateScorer();
+  private readonly keyLocks = new BlockingKeyLocks();
   private readonly policy: LinkagePolicy;
   /** Site tokens waiting for the Patient create of a $tokenized-patient call, per transaction. */
   private readonly pendingSite = new WeakMap<Knex.Transaction, { tokens: LinkageTokens; site: string }>();
-  /** Normalised PHI of candidate Patients by id and version (bounded; versions are immutable, so never stale). */
-  private readonly normalizedCache = new Map<string, NormalizedPerson>();
   /** Patients whose writes in this transaction are the service's own (merge bookkeeping): the hook leaves them alone. */
   private readonly ownWrites = new WeakMap<Knex.Transaction, Set<string>>();
-  /** Transactions holding the exclusive lock on the whole blocking-key index (no per-key locks needed). */
-  private readonly holdsAllKeys = new WeakSet<Knex.Transaction>();
-  /** Transactions holding the shared lock (per-key locking; taking the exclusive one now could deadlock another such). */
-  private readonly holdsSomeKeys = new WeakSet<Knex.Transaction>();
-  /** Block hashes seen over MAX_BLOCK: their keys are not locked (see lockBlockingKeys). */
-  private readonly oversized = new Set<string>();
-  /** Persons whose golden record must be rewritten before the transaction commits. */
-  private readonly goldenPending = new WeakMap<Knex.Transaction, Set<string>>();
 
   constructor(private readonly deps: LinkageServiceDeps) {
     this.policy = deps.policy ?? allowAll;
@@ -143,8 +96,7 @@ export class LinkageService {
   /** Registers the Patient write hook and the golden-record listener. Call before other Patient hooks (tracking follows membership). */
   install(): void {
     this.deps.store.addBatchWriteHook(['Patient'], (trx, events) => this.onPatientWrites(trx, events));
-    this.deps.persons.onMembershipChange((trx, change) => this.personsChanged(trx, change.personIds));
-    this.deps.store.addBeforeCommitHook((trx) => this.flushGoldenRecords(trx));
+    new GoldenRecordSync(this.deps.store, this.deps.persons).install();
   }
 
   /** Throws unless the principal may take the action (the one authorisation point of the linkage operations). */
@@ -153,28 +105,6 @@ export class LinkageService {
   }
 
   // ---------------------------------------------------------------- automatic linkage
-
-  /**
-   * Takes the locks that serialise this transaction's linking with concurrent linkers sharing a blocking key: per key
-   * for a few records, the whole index for a bulk batch (unless per-key locks are already held: upgrading could
-   * deadlock with another transaction doing the same). Nothing when the whole index is already held.
-   */
-  private async lockKeys(trx: Knex.Transaction, keys: string[]): Promise<void> {
-    if (keys.length === 0 || this.holdsAllKeys.has(trx)) return;
-    if (new Set(keys).size > MAX_KEY_LOCKS && !this.holdsSomeKeys.has(trx)) {
-      await lockAllKeys(trx);
-      this.holdsAllKeys.add(trx);
-      return;
-    }
-    await lockBlockingKeys(trx, keys, this.oversized);
-    this.holdsSomeKeys.add(trx);
-  }
-
-  /** Remembers blocks seen over MAX_BLOCK (they only grow, but the memory is bounded and forgets now and then). */
-  private noteOversized(hashes: string[]): void {
-    if (this.oversized.size + hashes.length > OVERSIZED_MEMORY) this.oversized.clear();
-    for (const h of hashes) this.oversized.add(h);
-  }
 
   /**
    * Links written Patients. The blocking keys of all PHI records of the batch are locked in one statement, then
@@ -210,7 +140,7 @@ export class LinkageService {
     if (toLink.length === 0) return;
     const keys = toLink.map((r) => blockingKeys(r.tokens));
     // Serialise with every concurrent linker sharing a key before looking for candidates (one person, not two).
-    await this.lockKeys(trx, keys.flat());
+    await this.keyLocks.lock(trx, keys.flat());
     const fresh: NewLinkRecord[] = [];
     for (let i = 0; i < toLink.length; i++) {
       const r = toLink[i]!;
@@ -229,7 +159,7 @@ export class LinkageService {
   private async linkNew(trx: Knex.Transaction, recs: NewLinkRecord[]): Promise<void> {
     if (recs.length === 0) return;
     const { candidates: stored, oversized } = await saveAndFindCandidatesMany(trx, recs.map((r) => ({ patientId: r.id, tokens: r.tokens, keys: r.keys })), true);
-    this.noteOversized(oversized);
+    this.keyLocks.noteOversized(oversized);
     const placed = new Map<string, string>();
     const batchBlocks = new Map<string, number[]>();
     const placements: Array<{ patientId: string; personId: string; method: LinkMethod; score?: number }> = [];
@@ -248,8 +178,8 @@ export class LinkageService {
         .sort((a, b) => b[1] - a[1] || a[0] - b[0])
         .slice(0, MAX_CANDIDATES)
         .map(([j]) => ({ record: { patientId: recs[j]!.id, source: 'phi', tokens: recs[j]!.tokens }, personId: placed.get(recs[j]!.id), content: recs[j]!.content }));
-      const scored = this.scoreCandidates({ tokens: r.tokens, person: r.person }, [...stored[i]!, ...mates]);
-      const { best, vetoed } = bestMatch(scored, new Set());
+      const scored = this.scorer.score({ tokens: r.tokens, person: r.person }, [...stored[i]!, ...mates]);
+      const { best } = bestMatch(scored);
       const personId = best?.personId ?? randomUUID();
       placed.set(r.id, personId);
       placements.push(best ? { patientId: r.id, personId, method: 'auto', score: best.score.score } : { patientId: r.id, personId, method: 'new' });
@@ -267,14 +197,14 @@ export class LinkageService {
   private async indexAndLink(trx: Knex.Transaction, patientId: string, rec: Omit<StoredLinkageRecord, 'patientId'>, person: NormalizedPerson | undefined): Promise<void> {
     const keys = blockingKeys(rec.tokens);
     // Serialise with every concurrent linker sharing a key before looking for candidates (one person, not two).
-    await this.lockKeys(trx, keys);
+    await this.keyLocks.lock(trx, keys);
     await this.linkLocked(trx, patientId, rec, keys, person);
   }
 
   /** Stores a record's tokens and blocking keys and (re)links it; its keys are already locked. */
   private async linkLocked(trx: Knex.Transaction, patientId: string, rec: Omit<StoredLinkageRecord, 'patientId'>, keys: string[], person: NormalizedPerson | undefined): Promise<void> {
     const step = await saveAndFindCandidates(trx, { patientId, ...rec }, keys, !!person);
-    this.noteOversized(step.oversized);
+    this.keyLocks.noteOversized(step.oversized);
     // Identifying data unchanged and already placed, or placed by a clerical decision: nothing to re-decide.
     if (step.settled) return;
     await this.relink(trx, patientId, { tokens: rec.tokens, person }, step.ctx, step.candidates);
@@ -288,11 +218,9 @@ export class LinkageService {
   private async relink(trx: Knex.Transaction, patientId: string, subject: Subject, ctx: LinkContext, candidates: CandidateRow[]): Promise<void> {
     const { persons } = this.deps;
     if (ctx.method === 'manual' || ctx.method === 'merge' || ctx.merged) return;
-    const scored = this.scoreCandidates(subject, candidates);
+    const scored = this.scorer.score(subject, candidates);
     const separated = new Set(ctx.differentFrom);
-    const { best, blockedPersons, vetoed } = bestMatch(scored, new Set(ctx.blockedPersons));
-    const byPerson = new Map<string, ScoredCandidate[]>();
-    for (const c of scored) if (c.personId) byPerson.set(c.personId, [...(byPerson.get(c.personId) ?? []), c]);
+    const { best, blockedPersons } = bestMatch(scored, ctx.blockedPersons);
     const current = ctx.personId;
     let finalPerson = current;
     // A record without a person yet (read after its Patient row was written and its keys locked) has no link row
@@ -309,7 +237,7 @@ export class LinkageService {
         await place(finalPerson, 'new');
       } else {
         const others = (await persons.membersOf(trx, current)).filter((m) => m !== patientId);
-        const stillMatches = (byPerson.get(current) ?? []).some((c) => c.score.outcome === 'match') && !blockedPersons.has(current);
+        const stillMatches = scored.some((c) => c.personId === current && c.score.outcome === 'match') && !blockedPersons.has(current);
         if (others.length > 0 && !stillMatches) {
           finalPerson = randomUUID();
           await persons.assign(trx, [patientId], finalPerson, 'new');
@@ -321,79 +249,6 @@ export class LinkageService {
       .filter((c) => c.score.outcome === 'possible' && c.personId !== finalPerson && !separated.has(c.patientId) && !vetoed(c))
       .map((c) => ({ a: patientId, b: c.patientId, score: c.score.score, grade: c.score.grade }));
     await queueForReview(trx, reviews);
-  }
-
-  /** normalizePerson of a stored Patient version, cached (least recently inserted evicted first). */
-  private normalized(p: Patient): NormalizedPerson {
-    const k = `${p.id}@${p.meta?.versionId ?? ''}`;
-    let n = this.normalizedCache.get(k);
-    if (!n) {
-      n = normalizePerson(fhirPatientToPersonPhi(p));
-      if (this.normalizedCache.size >= NORMALIZED_CACHE_SIZE) this.normalizedCache.delete(this.normalizedCache.keys().next().value!);
-      this.normalizedCache.set(k, n);
-    }
-    return n;
-  }
-
-  /** Scores a subject against candidates: PHI mode when both sides have PHI in Tessera, token mode otherwise. */
-  private scoreCandidates(subject: Subject, candidates: CandidateRow[]): ScoredCandidate[] {
-    const out: ScoredCandidate[] = [];
-    for (const c of candidates) {
-      if (c.record.tokens.kid !== subject.tokens.kid) continue; // made under another master key: not comparable
-      const other = subject.person && c.content ? this.normalized(c.content as Patient) : undefined;
-      const score = subject.person && other ? scorePair(subject.person, other, this.phiModel, 'phi') : scorePair(subject.tokens, c.record.tokens, this.tokenModel, 'token');
-      out.push({ patientId: c.record.patientId, personId: c.personId, score });
-    }
-    return out;
-  }
-
-  // ---------------------------------------------------------------- golden records
-
-  /** Persons whose membership changed: their golden records are rewritten once, before the transaction commits. */
-  private async personsChanged(trx: Knex.Transaction, personIds: string[]): Promise<void> {
-    if (!this.deps.store.defersToCommit(trx)) return this.syncGoldenRecords(trx, personIds);
-    let set = this.goldenPending.get(trx);
-    if (!set) this.goldenPending.set(trx, (set = new Set()));
-    for (const id of personIds) set.add(id);
-  }
-
-  private async flushGoldenRecords(trx: Knex.Transaction): Promise<boolean> {
-    const set = this.goldenPending.get(trx);
-    this.goldenPending.delete(trx);
-    if (!set || set.size === 0) return false;
-    await this.syncGoldenRecords(trx, [...set]);
-    return true;
-  }
-
-  /** Writes (or deletes) the golden-record Person of each person whose membership changed. */
-  private async syncGoldenRecords(trx: Knex.Transaction, personIds: string[]): Promise<void> {
-    const { store } = this.deps;
-    const ids = [...new Set(personIds)].sort();
-    const rows = (
-      await trx.raw(
-        `SELECT m.person_id, m.patient_id, m.method, m.score, p.content FROM mpi_person_link m
-         LEFT JOIN "Patient" p ON p.id = m.patient_id AND NOT p.deleted WHERE m.person_id = ANY(?::text[])`,
-        [ids],
-      )
-    ).rows as Array<{ person_id: string; patient_id: string; method: LinkMethod; score: number | null; content: Patient | string | null }>;
-    const byPerson = new Map<string, typeof rows>();
-    for (const r of rows) byPerson.set(r.person_id, [...(byPerson.get(r.person_id) ?? []), r]);
-    // Persons never written before (most, in a bulk import) are created together in one statement.
-    const known = new Set(((await trx('Person').whereIn('id', ids).select('id')) as Array<{ id: string }>).map((r) => r.id));
-    const fresh: Person[] = [];
-    for (const personId of ids) {
-      const mine = byPerson.get(personId) ?? [];
-      if (mine.length === 0) {
-        if (known.has(personId)) await store.delete(trx, 'Person', personId);
-        continue;
-      }
-      const members: PersonMember[] = mine.map((r) => ({ patientId: r.patient_id, method: r.method, score: r.score ?? undefined }));
-      const patients = mine.filter((r) => r.content).map((r) => (typeof r.content === 'string' ? (JSON.parse(r.content) as Patient) : r.content!));
-      const golden = goldenPerson(personId, members, patients);
-      if (known.has(personId)) await store.update(trx, golden);
-      else fresh.push(golden);
-    }
-    await store.createMany(trx, fresh, { ids: fresh.map((p) => p.id) });
   }
 
   // ---------------------------------------------------------------- $match
@@ -409,7 +264,7 @@ export class LinkageService {
     }
     const tokens = computeTokens(person, this.deps.key);
     const candidates = await loadCandidates(db, blockingKeys(tokens), resource.id, true);
-    const scored = this.scoreCandidates({ tokens, person }, candidates);
+    const scored = this.scorer.score({ tokens, person }, candidates);
     const kept = scored
       .filter((c) => c.score.outcome !== 'non-match' && (!options.onlyCertainMatches || c.score.grade === 'certain'))
       .sort((a, b) => b.score.score - a.score.score || (a.patientId < b.patientId ? -1 : 1))
